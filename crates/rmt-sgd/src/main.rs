@@ -1,0 +1,68 @@
+//! `rmt-sgd`: the command-line face of the workspace. Thin: parse, call the libraries, print.
+//!
+//! Every failure prints one line `error: ...` naming the problem on stderr and exits with
+//! status 2; no output file is left behind (files are written to a temporary name and renamed).
+
+mod args;
+mod dbm;
+mod density;
+mod output;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Random matrix theory for stochastic gradient descent.
+#[derive(Parser, Debug)]
+#[command(name = "rmt-sgd", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Evaluate the closed-form densities (Eqs 11, 31, 32) and their CDFs as JSON.
+    #[command(subcommand)]
+    Density(density::DensityCommand),
+    /// Simulate Dyson Brownian motion (Eq 5) with V_i = Ω_i (x_i − c_i)²/2; write final eigenvalues.
+    Dbm(dbm::DbmArgs),
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Density(cmd) => density::run(cmd),
+        Command::Dbm(args) => dbm::run(args),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion)
+                || e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            {
+                let _ = e.print();
+                return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                    ExitCode::from(2)
+                } else {
+                    ExitCode::SUCCESS
+                };
+            }
+            // One line, naming the problem (clap's first line), without the usage block.
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("error: invalid arguments");
+            eprintln!("{first}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // anyhow's alternate form joins the context chain on one line.
+            eprintln!("error: {}", format!("{e:#}").replace('\n', " "));
+            ExitCode::from(2)
+        }
+    }
+}
