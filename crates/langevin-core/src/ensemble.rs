@@ -33,7 +33,7 @@ pub struct EnsembleSpec {
 pub fn initial_state(dyson: &Dyson<Quadratic>, chain: usize) -> Result<Vec<f64>, CoreError> {
     let pot = dyson.potential();
     let n = dyson.n();
-    let sign = if chain % 2 == 0 { 1.0 } else { -1.0 };
+    let sign = if chain.is_multiple_of(2) { 1.0 } else { -1.0 };
     let x: Vec<f64> = (0..n)
         .map(|i| {
             let s = gaussian_width(dyson.alpha(), dyson.batch(), dyson.g2()[i], pot.omega[i]);

@@ -1,0 +1,76 @@
+//! Eq (12): the Binder cumulant U4, which separates the level-repelling two-level density
+//! (U4 = −4/27) from a Gaussian (U4 = 0).
+
+/// Eq. (12) of the paper: the Binder cumulant from the central moments m2 = ⟨δx²⟩, m4 = ⟨δx⁴⟩.
+///
+/// ```text
+/// U4 = ⟨δx⁴⟩ / (3 ⟨δx²⟩²) − 1
+/// ```
+// ANCHOR: eq12
+pub fn binder_u4(m2: f64, m4: f64) -> f64 {
+    m4 / (3.0 * m2 * m2) - 1.0
+}
+// ANCHOR_END: eq12
+
+/// U4 of Eq (11) (the N = 2 GOE density): 23/27 − 1 = −4/27 ≈ −0.148. The paper labels this value
+/// "Wigner semi-circle"; the semicircle (N → ∞) has U4 = −1/3 (math-notes §2 item 2).
+pub const U4_PAIR: f64 = -4.0 / 27.0;
+
+/// U4 of the one-point GOE density for N particles, −(N+2)(N−1)/(3(N+1)²): 0 at N = 1, −4/27 at
+/// N = 2, → −1/3 as N → ∞. Returns NaN for N = 0.
+pub fn goe_u4(n: usize) -> f64 {
+    if n == 0 {
+        return f64::NAN;
+    }
+    let n = n as f64;
+    -(n + 2.0) * (n - 1.0) / (3.0 * (n + 1.0) * (n + 1.0))
+}
+
+/// Sample mean and central moments (m2, m4) about the sample mean (divided by n, no bias
+/// correction). NaN for an empty sample.
+pub fn sample_central_moments(samples: &[f64]) -> (f64, f64, f64) {
+    if samples.is_empty() {
+        return (f64::NAN, f64::NAN, f64::NAN);
+    }
+    let n = samples.len() as f64;
+    let mean = samples.iter().sum::<f64>() / n;
+    let (mut m2, mut m4) = (0.0, 0.0);
+    for &x in samples {
+        let d2 = (x - mean) * (x - mean);
+        m2 += d2;
+        m4 += d2 * d2;
+    }
+    (mean, m2 / n, m4 / n)
+}
+
+/// U4 of a sample, with central moments about the sample mean (Eq 12 applied to data).
+/// NaN when the sample has fewer than two points or zero spread.
+pub fn sample_u4(samples: &[f64]) -> f64 {
+    if samples.len() < 2 {
+        return f64::NAN;
+    }
+    let (_, m2, m4) = sample_central_moments(samples);
+    if m2.is_nan() || m2 <= 0.0 {
+        return f64::NAN;
+    }
+    binder_u4(m2, m4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binder_values() {
+        assert!((binder_u4(1.5, 23.0 / 4.0) - U4_PAIR).abs() < 1e-15);
+        assert_eq!(binder_u4(1.0, 3.0), 0.0); // Gaussian
+        assert!((goe_u4(2) - U4_PAIR).abs() < 1e-15);
+        assert_eq!(goe_u4(1), 0.0);
+        assert!((goe_u4(10) + 36.0 / 121.0).abs() < 1e-15);
+        assert!((goe_u4(1_000_000) + 1.0 / 3.0).abs() < 1e-5);
+        assert!(goe_u4(0).is_nan());
+        assert!(sample_u4(&[]).is_nan() && sample_u4(&[1.0, 1.0]).is_nan());
+        // Two-point symmetric sample ±1: m2 = 1, m4 = 1 → U4 = 1/3 − 1.
+        assert!((sample_u4(&[-1.0, 1.0]) + 2.0 / 3.0).abs() < 1e-15);
+    }
+}
