@@ -10,11 +10,19 @@ use std::hint::black_box;
 
 fn process(n: usize) -> Dyson<Quadratic> {
     // σ = 0.1 per particle, αΩ = 0.01: the settings of the sampler tests.
-    Dyson::new(0.01, 1, vec![10.0; n], Quadratic::uniform(n, 1.0, 1.0).unwrap()).unwrap()
+    Dyson::new(
+        0.01,
+        1,
+        vec![10.0; n],
+        Quadratic::uniform(n, 1.0, 1.0).unwrap(),
+    )
+    .unwrap()
 }
 
 fn start(n: usize) -> Vec<f64> {
-    (0..n).map(|i| 1.0 + 0.1 * (i as f64 - 0.5 * (n as f64 - 1.0))).collect()
+    (0..n)
+        .map(|i| 1.0 + 0.1 * (i as f64 - 0.5 * (n as f64 - 1.0)))
+        .collect()
 }
 
 fn implicit(c: &mut Criterion) {
@@ -73,7 +81,12 @@ fn explicit_and_ou(c: &mut Criterion) {
         let ou = MatrixOu::new(n, 0.01, 1, 10.0, 1.0, 1.0).unwrap();
         g.bench_function(format!("matrix-ou N={n}"), |b| {
             b.iter_batched(
-                || (ou.state_from_eigenvalues(&start(n)), stream(3, "bench", n as u64)),
+                || {
+                    (
+                        ou.state_from_eigenvalues(&start(n)),
+                        stream(3, "bench", n as u64),
+                    )
+                },
                 |(mut h, mut rng)| {
                     for _ in 0..steps {
                         ou.step(&mut h, &mut rng);

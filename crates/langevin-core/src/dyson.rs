@@ -108,7 +108,9 @@ impl<P: Potential> Dyson<P> {
             )));
         }
         if batch == 0 {
-            return Err(CoreError::Invalid("batch size 0: must be at least 1".into()));
+            return Err(CoreError::Invalid(
+                "batch size 0: must be at least 1".into(),
+            ));
         }
         if g2.len() != potential.len() {
             return Err(CoreError::Shape(format!(
@@ -252,7 +254,13 @@ impl<P: Potential> Dyson<P> {
             out[i] = x[i] + self.alpha * self.potential.force(i, x[i]) + self.noise[i] * eta[i];
         }
         if n == 2 {
-            let (y1, y2) = implicit_pair(x[0] - x[1], out[0], out[1], self.coulomb[0], self.coulomb[1]);
+            let (y1, y2) = implicit_pair(
+                x[0] - x[1],
+                out[0],
+                out[1],
+                self.coulomb[0],
+                self.coulomb[1],
+            );
             out[0] = y1;
             out[1] = y2;
             return Ok(0);
@@ -275,7 +283,11 @@ pub fn implicit_pair(s: f64, xt1: f64, xt2: f64, c1: f64, c2: f64) -> (f64, f64)
     let t = sign * (xt1 - xt2);
     let cc = c1 + c2;
     let r = (t * t + 4.0 * cc).sqrt();
-    let q = if t >= 0.0 { 0.5 * (t + r) } else { 2.0 * cc / (r - t) };
+    let q = if t >= 0.0 {
+        0.5 * (t + r)
+    } else {
+        2.0 * cc / (r - t)
+    };
     let s_new = sign * q;
     (xt1 + c1 / s_new, xt2 - c2 / s_new)
 }
@@ -385,6 +397,8 @@ where
     DefaultAllocator: Allocator<D, D> + Allocator<D>,
 {
     const TOL: f64 = 1e-13;
+    // 3-5 iterations are typical; inputs with gaps near round-off need many damped ones.
+    const MAX_ITER: usize = 200;
     let n = x.len();
     ws.order.clear();
     ws.order.extend(0..n);
@@ -406,7 +420,10 @@ where
     let in_chamber = |y: &[f64], order: &[usize]| order.windows(2).all(|w| y[w[1]] > y[w[0]]);
     // Start from the explicit prediction when it stays in the chamber, else from x.
     for i in 0..n {
-        let coul: f64 = (0..n).filter(|&j| j != i).map(|j| 1.0 / (x[i] - x[j])).sum();
+        let coul: f64 = (0..n)
+            .filter(|&j| j != i)
+            .map(|j| 1.0 / (x[i] - x[j]))
+            .sum();
         y[i] = xt[i] + c[i] * coul;
     }
     if !in_chamber(y, &ws.order) {
@@ -418,7 +435,7 @@ where
         ));
     }
     let mut prev_decrement = f64::INFINITY;
-    for iter in 0..60 {
+    for iter in 0..MAX_ITER {
         // Gradient c_i ∂_i F (the residual of the implicit equation) and Hessian of F,
         // sharing the pair inverses.
         let h = &mut hess;
@@ -453,17 +470,37 @@ where
         for i in 0..n {
             rhs[i] = -ws.grad[i];
         }
-        let chol = hess.cholesky().ok_or_else(|| {
-            CoreError::Solver("Hessian of the implicit step is not positive definite".into())
-        })?;
+        // H is positive definite in exact arithmetic, but for gaps ≪ √c the pair weights
+        // 1/gap² swamp 1/c and the rows cancel to round-off. Then factor H + μ diag(H) with
+        // growing μ: still a descent direction, and the line search below keeps the progress.
+        let mut mu = 0.0;
+        let chol = loop {
+            let mut trial_h = hess.clone();
+            if mu > 0.0 {
+                for i in 0..n {
+                    trial_h[(i, i)] *= 1.0 + mu;
+                }
+            }
+            match trial_h.cholesky() {
+                Some(ch) => break ch,
+                None if mu < 1.0 => mu = if mu == 0.0 { 1e-14 } else { mu * 100.0 },
+                None => {
+                    return Err(CoreError::Solver(
+                        "Hessian of the implicit step is not positive definite".into(),
+                    ))
+                }
+            }
+        };
         chol.solve_mut(&mut rhs);
-        hess = chol.unpack_dirty();
+        if mu > 0.0 {
+            prev_decrement = f64::INFINITY;
+        }
         let delta = &rhs;
         let decrement: f64 = delta.iter().zip(&ws.grad).map(|(d, g)| -d * g).sum();
         for i in 0..n {
             ws.trial[i] = y[i] + delta[i];
         }
-        if in_chamber(&ws.trial, &ws.order) && decrement < prev_decrement {
+        if mu == 0.0 && in_chamber(&ws.trial, &ws.order) && decrement < prev_decrement {
             y.copy_from_slice(&ws.trial);
             prev_decrement = decrement;
             // Newton's error after a step is ~ δ²/g (g the smallest gap): once δ ≤ 1e-7 g
@@ -503,7 +540,7 @@ where
         prev_decrement = f64::INFINITY;
     }
     Err(CoreError::Solver(
-        "implicit step: Newton did not converge in 60 iterations".into(),
+        "implicit step: Newton did not converge in 200 iterations".into(),
     ))
 }
 
@@ -516,7 +553,10 @@ mod tests {
         let n = y.len();
         (0..n)
             .map(|i| {
-                let coul: f64 = (0..n).filter(|&j| j != i).map(|j| 1.0 / (y[i] - y[j])).sum();
+                let coul: f64 = (0..n)
+                    .filter(|&j| j != i)
+                    .map(|j| 1.0 / (y[i] - y[j]))
+                    .sum();
                 let scale = y[i].abs() + xt[i].abs() + (c[i] * coul).abs();
                 (y[i] - xt[i] - c[i] * coul).abs() / scale
             })

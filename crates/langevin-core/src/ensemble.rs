@@ -61,7 +61,10 @@ pub fn run_langevin_chain<P: Potential>(
 ) -> Result<Vec<f64>, CoreError> {
     let n = dyson.n();
     if x0.len() != n {
-        return Err(CoreError::Shape(format!("{} initial values for {n} particles", x0.len())));
+        return Err(CoreError::Shape(format!(
+            "{} initial values for {n} particles",
+            x0.len()
+        )));
     }
     let mut x = x0.to_vec();
     let mut y = vec![0.0; n];
@@ -93,12 +96,7 @@ pub fn run_langevin_chain<P: Potential>(
 }
 
 /// Runs one exact matrix-OU chain; returns the final eigenvalues ascending.
-pub fn run_matrix_ou_chain(
-    ou: &MatrixOu,
-    x0: &[f64],
-    steps: usize,
-    rng: &mut Stream,
-) -> Vec<f64> {
+pub fn run_matrix_ou_chain(ou: &MatrixOu, x0: &[f64], steps: usize, rng: &mut Stream) -> Vec<f64> {
     let mut h = ou.state_from_eigenvalues(x0);
     for _ in 0..steps {
         ou.step(&mut h, rng);

@@ -42,15 +42,16 @@ impl MatrixOu {
         centre: f64,
     ) -> Result<Self, CoreError> {
         if n == 0 {
-            return Err(CoreError::Shape("matrix-ou needs at least one particle".into()));
+            return Err(CoreError::Shape(
+                "matrix-ou needs at least one particle".into(),
+            ));
         }
         if !(alpha.is_finite() && alpha > 0.0) || batch == 0 {
             return Err(CoreError::Invalid(format!(
                 "learning rate {alpha} and batch {batch}: need lr > 0 and batch ≥ 1"
             )));
         }
-        if !(g2.is_finite() && g2 > 0.0 && omega.is_finite() && omega > 0.0 && centre.is_finite())
-        {
+        if !(g2.is_finite() && g2 > 0.0 && omega.is_finite() && omega > 0.0 && centre.is_finite()) {
             return Err(CoreError::Invalid(format!(
                 "g2 = {g2}, omega = {omega}, centre = {centre}: need finite g2 > 0, omega > 0"
             )));

@@ -40,7 +40,9 @@ impl Quadratic {
             )));
         }
         if omega.is_empty() {
-            return Err(CoreError::Shape("a potential needs at least one particle".into()));
+            return Err(CoreError::Shape(
+                "a potential needs at least one particle".into(),
+            ));
         }
         for (i, &o) in omega.iter().enumerate() {
             if !(o.is_finite() && o > 0.0) {
@@ -51,7 +53,9 @@ impl Quadratic {
         }
         for (i, &c) in centre.iter().enumerate() {
             if !c.is_finite() {
-                return Err(CoreError::Invalid(format!("centre[{i}] = {c} is not finite")));
+                return Err(CoreError::Invalid(format!(
+                    "centre[{i}] = {c} is not finite"
+                )));
             }
         }
         Ok(Self { omega, centre })

@@ -60,10 +60,14 @@ pub fn langevin_step<M: GradientStatistics + ?Sized>(
     eta: &DMatrix<f64>,
 ) -> Result<DMatrix<f64>, CoreError> {
     if !(lr.is_finite() && lr > 0.0) {
-        return Err(CoreError::Invalid(format!("learning rate {lr}: must be finite and > 0")));
+        return Err(CoreError::Invalid(format!(
+            "learning rate {lr}: must be finite and > 0"
+        )));
     }
     if batch == 0 {
-        return Err(CoreError::Invalid("batch size 0: must be at least 1".into()));
+        return Err(CoreError::Invalid(
+            "batch size 0: must be at least 1".into(),
+        ));
     }
     if eta.shape() != w.shape() {
         return Err(CoreError::Shape(format!(
@@ -78,7 +82,9 @@ pub fn langevin_step<M: GradientStatistics + ?Sized>(
     let noise = var.zip_map(eta, |v, e| v.max(0.0).sqrt() * e);
     let next = w - mean * lr + noise * amp;
     if next.iter().any(|v| !v.is_finite()) {
-        return Err(CoreError::Divergence("the SGD step produced non-finite weights".into()));
+        return Err(CoreError::Divergence(
+            "the SGD step produced non-finite weights".into(),
+        ));
     }
     Ok(next)
 }

@@ -56,7 +56,13 @@ pub fn probability_current<P: Potential>(dyson: &Dyson<P>, x: &[f64], out: &mut 
     let mut grad = vec![0.0; n];
     dyson.drift(x, &mut drift);
     dyson.diffusion(&mut diff);
-    grad_log_stationary(x, dyson.potential(), dyson.temperature(), dyson.g2(), &mut grad);
+    grad_log_stationary(
+        x,
+        dyson.potential(),
+        dyson.temperature(),
+        dyson.g2(),
+        &mut grad,
+    );
     for i in 0..n {
         out[i] = diff[i] * grad[i] - drift[i];
     }

@@ -83,9 +83,7 @@ pub fn run(cmd: DensityCommand) -> anyhow::Result<()> {
             sigma2,
             common,
         } => evaluate(&TwoSpecies::new(*centre, *sigma1, *sigma2)?, common),
-        DensityCommand::Surmise { sigma_m, common } => {
-            evaluate(&Surmise::new(*sigma_m)?, common)
-        }
+        DensityCommand::Surmise { sigma_m, common } => evaluate(&Surmise::new(*sigma_m)?, common),
         DensityCommand::SurmiseUnit { common } => evaluate(&UnitSurmise, common),
     };
     print_json(&value)

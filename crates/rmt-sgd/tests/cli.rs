@@ -41,9 +41,18 @@ fn eq11(x: f64, c: f64, s: f64) -> f64 {
 
 #[test]
 fn density_pair_matches_eq11_and_its_cdf_integrates_the_pdf() {
-    let xs: Vec<String> = (0..=400).map(|k| format!("{}", 0.5 + k as f64 * 0.0025)).collect();
+    let xs: Vec<String> = (0..=400)
+        .map(|k| format!("{}", 0.5 + k as f64 * 0.0025))
+        .collect();
     let v = json(&[
-        "density", "pair", "--centre", "1", "--sigma", "0.1", "--x", &xs.join(","),
+        "density",
+        "pair",
+        "--centre",
+        "1",
+        "--sigma",
+        "0.1",
+        "--x",
+        &xs.join(","),
     ]);
     let pdf = floats(&v["pdf"]);
     let cdf = floats(&v["cdf"]);
@@ -51,7 +60,11 @@ fn density_pair_matches_eq11_and_its_cdf_integrates_the_pdf() {
     for (k, p) in pdf.iter().enumerate() {
         let x = 0.5 + k as f64 * 0.0025;
         // statrs's erf is good to ~1e-12 relative (checked against Python's math.erf).
-        assert!((p - eq11(x, 1.0, 0.1)).abs() < 1e-10 * (1.0 + p), "x = {x}: {p} vs {}", eq11(x, 1.0, 0.1));
+        assert!(
+            (p - eq11(x, 1.0, 0.1)).abs() < 1e-10 * (1.0 + p),
+            "x = {x}: {p} vs {}",
+            eq11(x, 1.0, 0.1)
+        );
     }
     // Simpson on the printed pdf reproduces the printed cdf differences.
     let h = 0.0025;
@@ -68,7 +81,15 @@ fn density_pair_matches_eq11_and_its_cdf_integrates_the_pdf() {
 #[test]
 fn moments_are_the_exact_central_moments() {
     let v = json(&[
-        "density", "pair", "--centre", "2", "--sigma", "0.3", "--x", "2", "--moments",
+        "density",
+        "pair",
+        "--centre",
+        "2",
+        "--sigma",
+        "0.3",
+        "--x",
+        "2",
+        "--moments",
     ]);
     let m = &v["moments"];
     let s2: f64 = 0.09;
@@ -79,15 +100,29 @@ fn moments_are_the_exact_central_moments() {
     assert!((m["u4"].as_f64().unwrap() + 4.0 / 27.0).abs() < 1e-12);
     let v = json(&["density", "surmise-unit", "--x", "1", "--moments"]);
     assert!((v["moments"]["mean"].as_f64().unwrap() - 1.0).abs() < 1e-12);
-    assert!((v["moments"]["variance"].as_f64().unwrap() - (4.0 / std::f64::consts::PI - 1.0)).abs() < 1e-12);
+    assert!(
+        (v["moments"]["variance"].as_f64().unwrap() - (4.0 / std::f64::consts::PI - 1.0)).abs()
+            < 1e-12
+    );
 }
 
 #[test]
 fn two_species_reduces_to_pair_and_surmises_match_their_formulas() {
     let xs = "-0.3,-0.1,0,0.05,0.2,0.4";
-    let a = json(&["density", "pair", "--centre", "0", "--sigma", "0.2", "--x", xs]);
+    let a = json(&[
+        "density", "pair", "--centre", "0", "--sigma", "0.2", "--x", xs,
+    ]);
     let b = json(&[
-        "density", "two-species", "--centre", "0", "--sigma1", "0.2", "--sigma2", "0.2", "--x", xs,
+        "density",
+        "two-species",
+        "--centre",
+        "0",
+        "--sigma1",
+        "0.2",
+        "--sigma2",
+        "0.2",
+        "--x",
+        xs,
     ]);
     for (p, q) in floats(&a["pdf"]).iter().zip(floats(&b["pdf"])) {
         assert!((p - q).abs() < 1e-12);
@@ -127,7 +162,11 @@ fn dbm_writes_a_csv_that_is_identical_for_any_thread_count() {
             .env("RAYON_NUM_THREADS", threads)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(summary["chains"], 64);
         files.push(std::fs::read(&p).unwrap());
@@ -175,7 +214,10 @@ fn dbm_pair_variance_is_three_halves_sigma_squared() {
         let m2 = 1.5 * s2;
         let m4 = 23.0 / 4.0 * s2 * s2;
         let se = ((m4 - m2 * m2) / 8000.0).sqrt() * 2f64.sqrt();
-        assert!(((var - m2) / se).abs() < 5.0, "{scheme}: variance {var} vs {m2}");
+        assert!(
+            ((var - m2) / se).abs() < 5.0,
+            "{scheme}: variance {var} vs {m2}"
+        );
     }
 }
 
@@ -183,7 +225,11 @@ fn assert_rejected(args: &[&str], needle: &str, out_file: Option<&Path>) {
     let out = rmt(args);
     assert_eq!(out.status.code(), Some(2), "{args:?} should exit 2");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(err.trim_end().lines().count(), 1, "one line expected, got: {err}");
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "one line expected, got: {err}"
+    );
     assert!(err.contains(needle), "'{needle}' not in: {err}");
     assert!(!err.contains("panicked"), "{err}");
     assert!(out.stdout.is_empty());
@@ -211,19 +257,55 @@ fn bad_input_is_one_line_exit_2_and_no_file() {
     assert_rejected(&with("--omega", "1,-1,1"), "omega[1]", Some(&f));
     assert_rejected(&with("--centre", "0,x,1"), "not a number", Some(&f));
     assert_rejected(&with("--steps", "ten"), "--steps", Some(&f));
-    assert_rejected(&dbm_args(fs, &["--scheme", "leapfrog"]), "unknown scheme", Some(&f));
+    assert_rejected(
+        &dbm_args(fs, &["--scheme", "leapfrog"]),
+        "unknown scheme",
+        Some(&f),
+    );
     // matrix-ou needs identical species.
-    assert_rejected(&dbm_args(fs, &["--scheme", "matrix-ou"]), "identical species", Some(&f));
+    assert_rejected(
+        &dbm_args(fs, &["--scheme", "matrix-ou"]),
+        "identical species",
+        Some(&f),
+    );
     // Unwritable output directory.
     assert_rejected(
         &dbm_args("/nonexistent-dir/x.csv", &[]),
         "nonexistent-dir",
         None,
     );
-    assert_rejected(&["density", "pair", "--centre", "0", "--sigma", "0", "--x", "1"], "--sigma", None);
-    assert_rejected(&["density", "pair", "--centre", "0", "--sigma", "-1", "--x", "1"], "--sigma", None);
-    assert_rejected(&["density", "pair", "--centre", "nan", "--sigma", "1", "--x", "1"], "--centre", None);
-    assert_rejected(&["density", "pair", "--centre", "0", "--sigma", "1", "--x", "1,2,abc"], "not a number", None);
-    assert_rejected(&["density", "surmise", "--sigma-m", "0", "--x", "1"], "--sigma-m", None);
+    assert_rejected(
+        &[
+            "density", "pair", "--centre", "0", "--sigma", "0", "--x", "1",
+        ],
+        "--sigma",
+        None,
+    );
+    assert_rejected(
+        &[
+            "density", "pair", "--centre", "0", "--sigma", "-1", "--x", "1",
+        ],
+        "--sigma",
+        None,
+    );
+    assert_rejected(
+        &[
+            "density", "pair", "--centre", "nan", "--sigma", "1", "--x", "1",
+        ],
+        "--centre",
+        None,
+    );
+    assert_rejected(
+        &[
+            "density", "pair", "--centre", "0", "--sigma", "1", "--x", "1,2,abc",
+        ],
+        "not a number",
+        None,
+    );
+    assert_rejected(
+        &["density", "surmise", "--sigma-m", "0", "--x", "1"],
+        "--sigma-m",
+        None,
+    );
     assert_rejected(&["density", "lorentz", "--x", "1"], "lorentz", None);
 }

@@ -1,0 +1,11 @@
+//! Regenerate every registered figure: data (CSV/JSON), pictures (PNG + SVG) and `MANIFEST`.
+//!
+//! ```text
+//! cargo run --release -p figures --bin all                      # paper profile into data/
+//! cargo run --release -p figures --bin all -- --profile quick   # small sizes (< 1 min)
+//! cargo run --release -p figures --bin all -- --profile quick --verify
+//! ```
+
+fn main() -> std::process::ExitCode {
+    figures::cli::main(None)
+}

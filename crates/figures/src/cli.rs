@@ -1,0 +1,154 @@
+//! The command line shared by the `all` binary and the per-figure binaries.
+//!
+//! ```text
+//! all [--profile paper|quick] [--out DIR] [--force] [--only NAME,NAME] [--verify] [--list]
+//! ```
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context as _};
+use clap::Parser;
+
+use crate::output::{Manifest, MANIFEST_FILE};
+use crate::registry::{self, Context, Profile};
+
+/// Regenerate the paper's figures (data, PNG, SVG) and the output MANIFEST.
+#[derive(Debug, Parser)]
+#[command(version)]
+pub struct Args {
+    /// Experiment sizes: the authors' (`paper`) or small ones for CI (`quick`).
+    #[arg(long, value_enum, default_value_t = Profile::Paper)]
+    pub profile: Profile,
+
+    /// Output directory; figure NAME writes into OUT/NAME/, the manifest is OUT/MANIFEST.
+    /// Default: `data` for the paper profile, `data/quick` for the quick profile (so the
+    /// committed quick results and their MANIFEST can be re-verified on any machine).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+
+    /// Recompute even when a figure's config.json matches its configuration.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Only these figures (comma-separated names, see --list).
+    #[arg(long, value_delimiter = ',', value_name = "NAME[,NAME...]")]
+    pub only: Option<Vec<String>>,
+
+    /// Regenerate into a temporary directory (always recomputing) and compare with the
+    /// hashes in OUT/MANIFEST instead of writing to OUT; exits non-zero on any difference.
+    #[arg(long)]
+    pub verify: bool,
+
+    /// List the registered figures and exit.
+    #[arg(long)]
+    pub list: bool,
+}
+
+impl Args {
+    /// The output directory: `--out`, or the profile's default.
+    pub fn out_dir(&self) -> PathBuf {
+        self.out.clone().unwrap_or_else(|| match self.profile {
+            Profile::Paper => PathBuf::from("data"),
+            Profile::Quick => PathBuf::from("data").join("quick"),
+        })
+    }
+}
+
+/// The whole program of a figures binary: parse the arguments, run, report.
+///
+/// `fixed` pins the figure for a per-figure binary (`main(Some("fig2"))` in `src/bin/fig2.rs`);
+/// `--only` is then ignored and the other figures' `MANIFEST` entries are kept.
+/// Errors print one `error: ...` line on stderr and give exit status 1.
+pub fn main(fixed: Option<&'static str>) -> ExitCode {
+    let mut args = Args::parse();
+    if let Some(name) = fixed {
+        args.only = Some(vec![name.to_owned()]);
+    }
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Run with parsed arguments.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let all = registry::figures();
+    if args.list {
+        for f in &all {
+            println!("{:<16} {}", f.name(), f.description());
+        }
+        if all.is_empty() {
+            println!("(no figures registered yet)");
+        }
+        return Ok(());
+    }
+    let selected = registry::select(&all, args.only.as_deref())?;
+    let names: Vec<&str> = selected.iter().map(|f| f.name()).collect();
+    if selected.is_empty() {
+        eprintln!("warning: no figures registered; the manifest will be empty");
+    }
+
+    if args.verify {
+        return verify(&args, &selected, &names);
+    }
+
+    let ctx = Context::new(args.profile, args.out_dir(), args.force);
+    let manifest = registry::run_figures(&ctx, &selected)?;
+    let path = registry::write_manifest(&ctx, &manifest, &names, args.only.is_some())?;
+    println!(
+        "{} figure(s), {} file(s) ({} profile); manifest: {}",
+        selected.len(),
+        manifest.len(),
+        args.profile,
+        path.display()
+    );
+    Ok(())
+}
+
+fn verify(args: &Args, selected: &[&dyn registry::Figure], names: &[&str]) -> anyhow::Result<()> {
+    let manifest_path = args.out_dir().join(MANIFEST_FILE);
+    let mut expected = Manifest::read(&manifest_path)
+        .with_context(|| format!("reading the reference {}", manifest_path.display()))?;
+    if args.only.is_some() {
+        expected.retain(|p| registry::belongs_to(p, names));
+    }
+    let tmp = tempfile::Builder::new()
+        .prefix("rmt-sgd-verify-")
+        .tempdir()
+        .context("creating a temporary directory")?;
+    let ctx = Context::new(args.profile, tmp.path(), true);
+    let actual = registry::run_figures(&ctx, selected)?;
+    let diff = expected.diff(&actual);
+    if diff.is_empty() {
+        println!(
+            "verify: OK, {} file(s) identical to {} ({} profile)",
+            actual.len(),
+            manifest_path.display(),
+            args.profile
+        );
+        return Ok(());
+    }
+    print!("{diff}");
+    if let Some(stored) = names
+        .iter()
+        .find_map(|n| registry::stored_profile(&args.out_dir(), n))
+    {
+        if stored != args.profile {
+            eprintln!(
+                "hint: {} holds {stored}-profile results; verify with --profile {stored}",
+                args.out_dir().display()
+            );
+        }
+    }
+    bail!(
+        "verify: {} changed, {} missing, {} extra file(s) against {}",
+        diff.changed.len(),
+        diff.missing.len(),
+        diff.extra.len(),
+        manifest_path.display()
+    )
+}

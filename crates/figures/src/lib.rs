@@ -1,0 +1,24 @@
+//! Experiments -> data (CSV/JSON) -> pictures (PNG canonical + SVG) for the paper's figures.
+//!
+//! - [`style`]: the bundled font (registered once, no fontconfig), colours, sizes, markers.
+//! - [`output`]: atomic file writes, CSV/JSON helpers, SHA-256 and the `MANIFEST`.
+//! - [`plot`]: declarative plot kinds ([`plot::HistogramPlot`], [`plot::ScatterPlot`],
+//!   [`plot::LinePlot`], [`plot::Grid`]) rendered deterministically to PNG and SVG.
+//! - [`registry`]: the [`registry::Figure`] trait, the list of figure jobs run by the `all`
+//!   binary, the run [`registry::Context`] and config-hash caching.
+//! - [`cli`]: the command line of `all` (and of per-figure binaries: `figures::cli::main(Some(name))`).
+//!
+//! The modules above work on plain `f64` data; only the figure jobs themselves use the model
+//! crates.
+
+pub mod cli;
+pub mod error;
+pub mod output;
+pub mod plot;
+pub mod registry;
+pub mod style;
+pub mod theory;
+
+pub use error::{FigureError, Result};
+pub use plot::Plot;
+pub use registry::{Context, Figure, Profile};

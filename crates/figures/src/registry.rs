@@ -1,0 +1,460 @@
+//! The registry of figure jobs, the run context (profile, output directory, `--force`) and
+//! config-hash caching.
+//!
+//! # Adding a figure
+//!
+//! Implement [`Figure`] for a unit struct in a module of this crate and add one line to
+//! [`figures`]:
+//!
+//! ```ignore
+//! pub fn figures() -> Vec<Box<dyn Figure>> {
+//!     vec![
+//!         Box::new(crate::theory::DysonTheory), // <- one line per figure, in run order
+//!     ]
+//! }
+//! ```
+//!
+//! A figure's `run` typically looks like this:
+//!
+//! ```ignore
+//! fn run(&self, ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
+//!     let cfg = Config::for_profile(ctx.profile);           // Serialize; no HashMap inside
+//!     let dir = ctx.figure_dir(self.name())?;               // <out>/<name>/, created
+//!     ctx.compute_if_stale(self.name(), &cfg, |dir| {       // skipped if config.json matches
+//!         let samples = simulate(&cfg);                      // the expensive part
+//!         write_csv(dir.join("samples.csv"), &["x"], samples.iter().map(|&x| vec![x]))?;
+//!         write_json(dir.join("summary.json"), &fit(&samples))?;
+//!         Ok(vec![dir.join("samples.csv"), dir.join("summary.json")])
+//!     })?;
+//!     let table = read_csv(dir.join("samples.csv"))?;       // re-plot from the cached data
+//!     let plot = HistogramPlot { /* ... */ ..Default::default() };
+//!     let out = plot.render(&dir.join(self.name()))?;
+//!     Ok(vec![dir.join("samples.csv"), dir.join("summary.json"), out.png, out.svg])
+//! }
+//! ```
+//!
+//! The runner adds `<name>/config.json` to the outputs by itself and hashes everything into
+//! `<out>/MANIFEST`.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, Context as _};
+use serde::{Deserialize, Serialize};
+
+use crate::output::{self, Manifest, MANIFEST_FILE};
+
+/// Experiment sizes.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// The authors' sizes (epochs, seeds, ensemble sizes).
+    #[default]
+    Paper,
+    /// Same code, smaller sizes: under a minute on 2 cores, for CI, tests and `--verify`.
+    Quick,
+}
+
+impl Profile {
+    /// `"paper"` or `"quick"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Paper => "paper",
+            Profile::Quick => "quick",
+        }
+    }
+}
+
+impl std::fmt::Display for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where and how figures run.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// Experiment sizes.
+    pub profile: Profile,
+    /// Root of the outputs (`data/` by default); figure `name` writes into `<out_dir>/<name>/`.
+    pub out_dir: PathBuf,
+    /// Recompute even if the cached config matches.
+    pub force: bool,
+}
+
+/// The file each figure's configuration is stored in, inside its directory.
+pub const CONFIG_FILE: &str = "config.json";
+
+/// What `config.json` holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredConfig {
+    /// The figure's name.
+    pub figure: String,
+    /// The profile it ran with.
+    pub profile: Profile,
+    /// SHA-256 of the compact JSON of `{figure, profile, config}`.
+    pub config_hash: String,
+    /// The data files the computation wrote, relative to the figure directory.
+    pub data_files: Vec<String>,
+    /// The figure's own configuration.
+    pub config: serde_json::Value,
+}
+
+#[derive(Serialize)]
+struct HashedPart<'a> {
+    figure: &'a str,
+    profile: Profile,
+    config: &'a serde_json::Value,
+}
+
+impl Context {
+    /// A context.
+    pub fn new(profile: Profile, out_dir: impl Into<PathBuf>, force: bool) -> Self {
+        Context {
+            profile,
+            out_dir: out_dir.into(),
+            force,
+        }
+    }
+
+    /// `<out_dir>/<name>/`, created if missing.
+    pub fn figure_dir(&self, name: &str) -> anyhow::Result<PathBuf> {
+        let d = self.out_dir.join(name);
+        std::fs::create_dir_all(&d).with_context(|| format!("creating {}", d.display()))?;
+        Ok(d)
+    }
+
+    /// `<out_dir>/<name>/config.json`.
+    pub fn config_path(&self, name: &str) -> PathBuf {
+        self.out_dir.join(name).join(CONFIG_FILE)
+    }
+
+    /// The hash identifying (`name`, profile, `config`).
+    pub fn config_hash<C: Serialize>(&self, name: &str, config: &C) -> anyhow::Result<String> {
+        let value = serde_json::to_value(config).context("serialising the figure config")?;
+        self.hash_value(name, &value)
+    }
+
+    fn hash_value(&self, name: &str, value: &serde_json::Value) -> anyhow::Result<String> {
+        let bytes = serde_json::to_vec(&HashedPart {
+            figure: name,
+            profile: self.profile,
+            config: value,
+        })?;
+        Ok(output::sha256_bytes(&bytes))
+    }
+
+    /// Whether the stored results of figure `name` were computed with this exact `config`
+    /// (same hash in `config.json`, and every data file it lists still there). Always `false`
+    /// with `--force`.
+    pub fn cached<C: Serialize>(&self, name: &str, config: &C) -> anyhow::Result<bool> {
+        if self.force {
+            return Ok(false);
+        }
+        let path = self.config_path(name);
+        if !path.exists() {
+            return Ok(false);
+        }
+        let stored: StoredConfig = match output::read_json(&path) {
+            Ok(s) => s,
+            Err(_) => return Ok(false), // unreadable or old format: recompute
+        };
+        let dir = self.out_dir.join(name);
+        Ok(stored.config_hash == self.config_hash(name, config)?
+            && stored.data_files.iter().all(|f| dir.join(f).is_file()))
+    }
+
+    /// Write `config.json` for figure `name`, listing the data files its computation wrote.
+    /// Call it after the data are complete: it is what marks them as valid.
+    pub fn store_config<C: Serialize>(
+        &self,
+        name: &str,
+        config: &C,
+        data_files: &[PathBuf],
+    ) -> anyhow::Result<PathBuf> {
+        let dir = self.figure_dir(name)?;
+        let value = serde_json::to_value(config).context("serialising the figure config")?;
+        let mut rel = Vec::with_capacity(data_files.len());
+        for f in data_files {
+            rel.push(output::relative_path(&dir, f).with_context(|| {
+                format!("data file {} is not inside {}", f.display(), dir.display())
+            })?);
+        }
+        let stored = StoredConfig {
+            figure: name.to_owned(),
+            profile: self.profile,
+            config_hash: self.hash_value(name, &value)?,
+            data_files: rel,
+            config: value,
+        };
+        let path = dir.join(CONFIG_FILE);
+        output::write_json(&path, &stored)?;
+        Ok(path)
+    }
+
+    /// Run `compute` (which gets the figure directory and returns the data files it wrote)
+    /// unless [`Context::cached`] says the stored data match `config`; then store the config.
+    /// Returns whether it computed.
+    pub fn compute_if_stale<C, F>(&self, name: &str, config: &C, compute: F) -> anyhow::Result<bool>
+    where
+        C: Serialize,
+        F: FnOnce(&Path) -> anyhow::Result<Vec<PathBuf>>,
+    {
+        if self.cached(name, config)? {
+            eprintln!("[{name}] config unchanged, re-plotting from cached data");
+            return Ok(false);
+        }
+        let dir = self.figure_dir(name)?;
+        // Invalidate first, so that a crash half-way never leaves a matching config behind.
+        let cfg = dir.join(CONFIG_FILE);
+        if cfg.exists() {
+            std::fs::remove_file(&cfg).with_context(|| format!("removing {}", cfg.display()))?;
+        }
+        let files = compute(&dir)?;
+        self.store_config(name, config, &files)?;
+        Ok(true)
+    }
+}
+
+/// One figure job: an experiment that writes data and pictures under `<out>/<name>/`.
+pub trait Figure: Send + Sync {
+    /// Short unique name, also the output sub-directory (`"theory"`, `"fig2"`, ...).
+    fn name(&self) -> &'static str;
+
+    /// One line for `--list`.
+    fn description(&self) -> &'static str {
+        ""
+    }
+
+    /// Compute (or reuse cached data), render, and return every file written (all inside
+    /// `<out>/<name>/`; `config.json` may be omitted, the runner adds it).
+    fn run(&self, ctx: &Context) -> anyhow::Result<Vec<PathBuf>>;
+}
+
+/// Every registered figure, in run order. Adding a figure is one line here.
+pub fn figures() -> Vec<Box<dyn Figure>> {
+    vec![Box::new(crate::theory::DysonTheory)]
+}
+
+/// The figures named in `only` (in registry order), or all of them for `None`.
+/// Unknown names are an error that lists the known ones.
+pub fn select<'a>(
+    all: &'a [Box<dyn Figure>],
+    only: Option<&[String]>,
+) -> anyhow::Result<Vec<&'a dyn Figure>> {
+    let Some(only) = only else {
+        return Ok(all.iter().map(|f| f.as_ref()).collect());
+    };
+    let known: Vec<&str> = all.iter().map(|f| f.name()).collect();
+    for n in only {
+        if !known.contains(&n.as_str()) {
+            bail!(
+                "unknown figure '{n}'; registered figures: {}",
+                if known.is_empty() {
+                    "(none)".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            );
+        }
+    }
+    Ok(all
+        .iter()
+        .filter(|f| only.iter().any(|n| n == f.name()))
+        .map(|f| f.as_ref())
+        .collect())
+}
+
+/// Run `figs` in order and hash every output into a manifest (paths relative to the output
+/// directory). Outputs must exist and lie inside `<out>/<name>/`.
+pub fn run_figures(ctx: &Context, figs: &[&dyn Figure]) -> anyhow::Result<Manifest> {
+    std::fs::create_dir_all(&ctx.out_dir)
+        .with_context(|| format!("creating {}", ctx.out_dir.display()))?;
+    let mut manifest = Manifest::new();
+    for fig in figs {
+        let name = fig.name();
+        let start = Instant::now();
+        eprintln!("[{name}] running ({} profile)", ctx.profile);
+        let mut outputs = fig
+            .run(ctx)
+            .with_context(|| format!("figure '{name}' failed"))?;
+        let cfg = ctx.config_path(name);
+        if cfg.is_file() && !outputs.iter().any(|p| same_file(p, &cfg)) {
+            outputs.push(cfg);
+        }
+        let fig_dir = ctx.out_dir.join(name);
+        for p in &outputs {
+            let rel = output::relative_path(&fig_dir, p).with_context(|| {
+                format!(
+                    "figure '{name}' returned {} outside its directory {}",
+                    p.display(),
+                    fig_dir.display()
+                )
+            })?;
+            if !p.is_file() {
+                bail!("figure '{name}' returned {rel}, which does not exist");
+            }
+            manifest.add_file(&ctx.out_dir, p)?;
+        }
+        eprintln!(
+            "[{name}] done: {} files in {:.1} s",
+            outputs.len(),
+            start.elapsed().as_secs_f64()
+        );
+    }
+    Ok(manifest)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+}
+
+/// Whether a manifest path belongs to one of the figures `names`.
+pub fn belongs_to(path: &str, names: &[&str]) -> bool {
+    names.iter().any(|n| {
+        path.strip_prefix(n)
+            .is_some_and(|rest| rest.starts_with('/'))
+    })
+}
+
+/// Write `<out>/MANIFEST`. With `only` (a partial run), entries of the other figures in an
+/// existing manifest are kept and those of the figures that ran are replaced.
+pub fn write_manifest(
+    ctx: &Context,
+    manifest: &Manifest,
+    ran: &[&str],
+    partial: bool,
+) -> anyhow::Result<PathBuf> {
+    let path = ctx.out_dir.join(MANIFEST_FILE);
+    let mut m = if partial && path.exists() {
+        let mut old = Manifest::read(&path)?;
+        old.retain(|p| !belongs_to(p, ran));
+        old
+    } else {
+        Manifest::new()
+    };
+    m.merge(manifest);
+    m.write(&path)?;
+    Ok(path)
+}
+
+/// The profile recorded in `<out>/<name>/config.json`, if readable.
+pub fn stored_profile(out_dir: &Path, name: &str) -> Option<Profile> {
+    output::read_json::<StoredConfig>(out_dir.join(name).join(CONFIG_FILE))
+        .ok()
+        .map(|s| s.profile)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[derive(Serialize)]
+    struct Cfg {
+        n: usize,
+    }
+
+    struct Dummy {
+        computed: AtomicUsize,
+    }
+
+    impl Figure for Dummy {
+        fn name(&self) -> &'static str {
+            "dummy"
+        }
+        fn run(&self, ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
+            let cfg = Cfg {
+                n: match ctx.profile {
+                    Profile::Paper => 100,
+                    Profile::Quick => 10,
+                },
+            };
+            let dir = ctx.figure_dir(self.name())?;
+            ctx.compute_if_stale(self.name(), &cfg, |dir| {
+                self.computed.fetch_add(1, Ordering::SeqCst);
+                let p = dir.join("samples.csv");
+                output::write_csv(&p, &["i"], (0..cfg.n).map(|i| vec![i as f64]))?;
+                Ok(vec![p])
+            })?;
+            let t = output::read_csv(dir.join("samples.csv"))?;
+            let p = dir.join("summary.json");
+            output::write_json(&p, &serde_json::json!({"rows": t.rows.len()}))?;
+            Ok(vec![dir.join("samples.csv"), p])
+        }
+    }
+
+    #[test]
+    fn caching_and_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        let fig = Dummy {
+            computed: AtomicUsize::new(0),
+        };
+        let ctx = Context::new(Profile::Quick, dir.path(), false);
+        let m1 = run_figures(&ctx, &[&fig]).unwrap();
+        assert_eq!(fig.computed.load(Ordering::SeqCst), 1);
+        let names: Vec<&str> = m1.entries().map(|(p, _)| p).collect();
+        assert_eq!(
+            names,
+            vec![
+                "dummy/config.json",
+                "dummy/samples.csv",
+                "dummy/summary.json"
+            ]
+        );
+        // Same config: cached, identical outputs.
+        let m2 = run_figures(&ctx, &[&fig]).unwrap();
+        assert_eq!(fig.computed.load(Ordering::SeqCst), 1);
+        assert_eq!(m1, m2);
+        // --force recomputes, still identical.
+        let forced = Context::new(Profile::Quick, dir.path(), true);
+        assert_eq!(run_figures(&forced, &[&fig]).unwrap(), m1);
+        assert_eq!(fig.computed.load(Ordering::SeqCst), 2);
+        // Another profile changes the config hash.
+        let paper = Context::new(Profile::Paper, dir.path(), false);
+        let m3 = run_figures(&paper, &[&fig]).unwrap();
+        assert_eq!(fig.computed.load(Ordering::SeqCst), 3);
+        assert_ne!(m3.get("dummy/samples.csv"), m1.get("dummy/samples.csv"));
+        assert_eq!(stored_profile(dir.path(), "dummy"), Some(Profile::Paper));
+        // A deleted data file invalidates the cache.
+        std::fs::remove_file(dir.path().join("dummy/samples.csv")).unwrap();
+        run_figures(&paper, &[&fig]).unwrap();
+        assert_eq!(fig.computed.load(Ordering::SeqCst), 4);
+
+        // Partial manifest writes keep the other figures' entries.
+        let mut other = Manifest::new();
+        other.insert("other/a.png", "a".repeat(64));
+        write_manifest(&ctx, &other, &["other"], false).unwrap();
+        write_manifest(&ctx, &m3, &["dummy"], true).unwrap();
+        let m = Manifest::read(dir.path().join(MANIFEST_FILE)).unwrap();
+        assert_eq!(m.len(), 4);
+        assert!(m.get("other/a.png").is_some());
+    }
+
+    #[test]
+    fn selection() {
+        let all: Vec<Box<dyn Figure>> = vec![Box::new(Dummy {
+            computed: AtomicUsize::new(0),
+        })];
+        assert_eq!(select(&all, None).unwrap().len(), 1);
+        assert_eq!(select(&all, Some(&["dummy".into()])).unwrap().len(), 1);
+        let e = select(&all, Some(&["nope".into()]))
+            .err()
+            .expect("unknown name");
+        assert!(e.to_string().contains("dummy"));
+        assert!(belongs_to("dummy/x.png", &["dummy"]));
+        assert!(!belongs_to("dummy2/x.png", &["dummy"]));
+    }
+
+    #[test]
+    fn registered_names_are_unique() {
+        let figs = figures();
+        let mut names: Vec<&str> = figs.iter().map(|f| f.name()).collect();
+        names.sort_unstable();
+        let n = names.len();
+        names.dedup();
+        assert_eq!(names.len(), n, "duplicate figure names");
+    }
+}

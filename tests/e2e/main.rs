@@ -1,0 +1,8 @@
+//! End-to-end and cross-crate verification tests (one module per topic).
+
+mod generator;
+mod mutants;
+mod sampler;
+mod stationarity;
+mod support;
+mod transient;
