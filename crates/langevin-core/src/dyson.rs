@@ -21,8 +21,6 @@
 
 use crate::error::CoreError;
 use crate::potential::Potential;
-use nalgebra::allocator::Allocator;
-use nalgebra::{Const, DefaultAllocator, Dim, Dyn, OMatrix, OVector};
 
 /// How one iteration of Eq 5 is discretised.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -277,6 +275,7 @@ impl<P: Potential> Dyson<P> {
 /// With `S = x1 − x2` (the current ordering), `S̃ = x̃1 − x̃2` and `C = c1 + c2`, the new spacing
 /// `S'` solves `S'² − S̃ S' − C = 0` on the side of `S`; then `y1 = x̃1 + c1/S'`,
 /// `y2 = x̃2 − c2/S'`. The root is taken in the form that does not cancel.
+// ANCHOR: implicit_pair
 #[inline]
 pub fn implicit_pair(s: f64, xt1: f64, xt2: f64, c1: f64, c2: f64) -> (f64, f64) {
     let sign = if s >= 0.0 { 1.0 } else { -1.0 };
@@ -291,38 +290,120 @@ pub fn implicit_pair(s: f64, xt1: f64, xt2: f64, c1: f64, c2: f64) -> (f64, f64)
     let s_new = sign * q;
     (xt1 + c1 / s_new, xt2 - c2 / s_new)
 }
+// ANCHOR_END: implicit_pair
 
-/// Scratch space of the Newton solver, reused across steps so a step allocates nothing.
-#[derive(Clone, Debug)]
+/// Scratch space of the implicit step, reused across steps so a step allocates nothing.
+#[derive(Clone, Debug, Default)]
 pub struct ImplicitWorkspace {
     x_tilde: Vec<f64>,
     order: Vec<usize>,
-    grad: Vec<f64>,
-    trial: Vec<f64>,
-    abs: Vec<f64>,
-}
-
-impl Default for ImplicitWorkspace {
-    fn default() -> Self {
-        Self::new(0)
-    }
+    heap: HeapBuffers,
 }
 
 impl ImplicitWorkspace {
     /// A workspace for N particles (it grows if used for more).
     pub fn new(n: usize) -> Self {
+        let mut heap = HeapBuffers::default();
+        heap.prepare(n);
         Self {
             x_tilde: Vec::with_capacity(n),
             order: Vec::with_capacity(n),
-            grad: vec![0.0; n],
-            trial: vec![0.0; n],
-            abs: vec![0.0; n],
+            heap,
+        }
+    }
+}
+
+/// The Newton solver's arrays: gradient, |Coulomb| sums, trial point, Hessian, its factor, and
+/// the right-hand side. Small N use stack arrays of the exact size, so every loop has a
+/// compile-time bound (unrolled, no bounds checks); larger N use vectors.
+struct NewtonParts<'a> {
+    grad: &'a mut [f64],
+    abs: &'a mut [f64],
+    trial: &'a mut [f64],
+    hess: &'a mut [f64],
+    fact: &'a mut [f64],
+    rhs: &'a mut [f64],
+}
+
+trait NewtonBuffers {
+    /// The particle number these buffers are fixed to, if any.
+    const FIXED: Option<usize>;
+    fn parts(&mut self) -> NewtonParts<'_>;
+}
+
+#[derive(Clone, Debug, Default)]
+struct HeapBuffers {
+    grad: Vec<f64>,
+    abs: Vec<f64>,
+    trial: Vec<f64>,
+    hess: Vec<f64>,
+    fact: Vec<f64>,
+    rhs: Vec<f64>,
+}
+
+impl HeapBuffers {
+    fn prepare(&mut self, n: usize) {
+        for v in [&mut self.grad, &mut self.abs, &mut self.trial, &mut self.rhs] {
+            v.resize(n, 0.0);
+        }
+        self.hess.resize(n * n, 0.0);
+        self.fact.resize(n * n, 0.0);
+    }
+}
+
+impl NewtonBuffers for HeapBuffers {
+    const FIXED: Option<usize> = None;
+    fn parts(&mut self) -> NewtonParts<'_> {
+        NewtonParts {
+            grad: &mut self.grad,
+            abs: &mut self.abs,
+            trial: &mut self.trial,
+            hess: &mut self.hess,
+            fact: &mut self.fact,
+            rhs: &mut self.rhs,
+        }
+    }
+}
+
+struct StackBuffers<const N: usize> {
+    grad: [f64; N],
+    abs: [f64; N],
+    trial: [f64; N],
+    hess: [[f64; N]; N],
+    fact: [[f64; N]; N],
+    rhs: [f64; N],
+}
+
+impl<const N: usize> StackBuffers<N> {
+    fn new() -> Self {
+        Self {
+            grad: [0.0; N],
+            abs: [0.0; N],
+            trial: [0.0; N],
+            hess: [[0.0; N]; N],
+            fact: [[0.0; N]; N],
+            rhs: [0.0; N],
+        }
+    }
+}
+
+impl<const N: usize> NewtonBuffers for StackBuffers<N> {
+    const FIXED: Option<usize> = Some(N);
+    fn parts(&mut self) -> NewtonParts<'_> {
+        NewtonParts {
+            grad: &mut self.grad,
+            abs: &mut self.abs,
+            trial: &mut self.trial,
+            hess: self.hess.as_flattened_mut(),
+            fact: self.fact.as_flattened_mut(),
+            rhs: &mut self.rhs,
         }
     }
 }
 
 /// The convex objective whose minimiser is the implicit step:
 /// `F(y) = Σ (y_i − x̃_i)²/(2c_i) − Σ_{i<j} ln|y_i − y_j|`. Infinite outside the chamber.
+// ANCHOR: implicit_objective
 fn implicit_objective(y: &[f64], xt: &[f64], c: &[f64], order: &[usize]) -> f64 {
     for w in order.windows(2) {
         if y[w[1]] <= y[w[0]] {
@@ -342,6 +423,7 @@ fn implicit_objective(y: &[f64], xt: &[f64], c: &[f64], order: &[usize]) -> f64 
     }
     f
 }
+// ANCHOR_END: implicit_objective
 
 /// Relative residual of the implicit equation `y_i − x̃_i − c_i Σ_j 1/(y_i − y_j) = 0`,
 /// measured against the size of its terms (what round-off allows).
@@ -368,37 +450,13 @@ pub fn implicit_residual(y: &[f64], xt: &[f64], c: &[f64]) -> f64 {
 /// Speed: full Newton steps are taken while they stay in the chamber and the Newton
 /// decrement keeps falling (the usual case, 3-5 iterations from the explicit prediction);
 /// only otherwise is `F` (which costs N(N−1)/2 logarithms) evaluated for a line search.
+// ANCHOR: implicit_newton
 fn implicit_newton(
     x: &[f64],
     c: &[f64],
     y: &mut [f64],
     ws: &mut ImplicitWorkspace,
 ) -> Result<usize, CoreError> {
-    // Fixed-size matrices (on the stack, unrolled by nalgebra) for the common sizes.
-    macro_rules! by_size {
-        ($($k:literal),*) => {
-            match x.len() {
-                $($k => implicit_newton_dim(Const::<$k>, x, c, y, ws),)*
-                n => implicit_newton_dim(Dyn(n), x, c, y, ws),
-            }
-        };
-    }
-    by_size!(3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16)
-}
-
-fn implicit_newton_dim<D: Dim>(
-    dim: D,
-    x: &[f64],
-    c: &[f64],
-    y: &mut [f64],
-    ws: &mut ImplicitWorkspace,
-) -> Result<usize, CoreError>
-where
-    DefaultAllocator: Allocator<D, D> + Allocator<D>,
-{
-    const TOL: f64 = 1e-13;
-    // 3-5 iterations are typical; inputs with gaps near round-off need many damped ones.
-    const MAX_ITER: usize = 200;
     let n = x.len();
     ws.order.clear();
     ws.order.extend(0..n);
@@ -411,12 +469,45 @@ where
             )));
         }
     }
-    ws.grad.resize(n, 0.0);
-    ws.trial.resize(n, 0.0);
-    ws.abs.resize(n, 0.0);
-    let mut hess = OMatrix::<f64, D, D>::zeros_generic(dim, dim);
-    let mut rhs = OVector::<f64, D>::zeros_generic(dim, Const::<1>);
-    let xt = &ws.x_tilde;
+    let (xt, order) = (&ws.x_tilde, &ws.order);
+    macro_rules! by_size {
+        ($($k:literal),*) => {
+            match n {
+                $($k => newton_solve(x, c, y, xt, order, &mut StackBuffers::<$k>::new()),)*
+                _ => {
+                    ws.heap.prepare(n);
+                    newton_solve(x, c, y, xt, order, &mut ws.heap)
+                }
+            }
+        };
+    }
+    by_size!(3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
+}
+
+#[inline(always)]
+fn newton_solve<B: NewtonBuffers>(
+    x: &[f64],
+    c: &[f64],
+    y: &mut [f64],
+    xt: &[f64],
+    order: &[usize],
+    bufs: &mut B,
+) -> Result<usize, CoreError> {
+    const TOL: f64 = 1e-13;
+    // 3-5 iterations are typical; inputs with gaps near round-off need many damped ones.
+    const MAX_ITER: usize = 200;
+    let n = B::FIXED.unwrap_or(x.len());
+    let (x, c, y, xt) = (&x[..n], &c[..n], &mut y[..n], &xt[..n]);
+    let NewtonParts {
+        grad,
+        abs,
+        trial,
+        hess,
+        fact,
+        rhs,
+    } = bufs.parts();
+    let (grad, abs, trial, rhs) = (&mut grad[..n], &mut abs[..n], &mut trial[..n], &mut rhs[..n]);
+    let (hess, fact) = (&mut hess[..n * n], &mut fact[..n * n]);
     let in_chamber = |y: &[f64], order: &[usize]| order.windows(2).all(|w| y[w[1]] > y[w[0]]);
     // Start from the explicit prediction when it stays in the chamber, else from x.
     for i in 0..n {
@@ -426,7 +517,7 @@ where
             .sum();
         y[i] = xt[i] + c[i] * coul;
     }
-    if !in_chamber(y, &ws.order) {
+    if !in_chamber(y, order) {
         y.copy_from_slice(x);
     }
     if y.iter().any(|v| !v.is_finite()) {
@@ -438,95 +529,86 @@ where
     for iter in 0..MAX_ITER {
         // Gradient c_i ∂_i F (the residual of the implicit equation) and Hessian of F,
         // sharing the pair inverses.
-        let h = &mut hess;
+        // H is stored row-major; only its lower triangle is filled and used.
+        let h = &mut *hess;
         for i in 0..n {
-            ws.grad[i] = (y[i] - xt[i]) / c[i];
-            ws.abs[i] = 0.0;
-            h[(i, i)] = 1.0 / c[i];
+            grad[i] = (y[i] - xt[i]) / c[i];
+            abs[i] = 0.0;
+            h[i * n + i] = 1.0 / c[i];
         }
         for i in 0..n {
             for j in (i + 1)..n {
                 let inv = 1.0 / (y[i] - y[j]);
-                ws.grad[i] -= inv;
-                ws.grad[j] += inv;
-                ws.abs[i] += inv.abs();
-                ws.abs[j] += inv.abs();
+                grad[i] -= inv;
+                grad[j] += inv;
+                abs[i] += inv.abs();
+                abs[j] += inv.abs();
                 let w = inv * inv;
-                h[(i, i)] += w;
-                h[(j, j)] += w;
-                h[(i, j)] = -w;
-                h[(j, i)] = -w;
+                h[i * n + i] += w;
+                h[j * n + j] += w;
+                h[j * n + i] = -w;
             }
         }
         // Converged when the residual is at the round-off of its terms.
         let converged = (0..n).all(|i| {
-            c[i] * ws.grad[i].abs() <= TOL * (y[i].abs() + xt[i].abs() + c[i] * ws.abs[i])
+            c[i] * grad[i].abs() <= TOL * (y[i].abs() + xt[i].abs() + c[i] * abs[i])
         });
         if converged {
             return Ok(iter);
         }
-        // Newton direction H δ = −∇F; H is symmetric positive definite. Every entry of H is
-        // rewritten above, so the factor's storage is reused as is.
-        for i in 0..n {
-            rhs[i] = -ws.grad[i];
-        }
-        // H is positive definite in exact arithmetic, but for gaps ≪ √c the pair weights
-        // 1/gap² swamp 1/c and the rows cancel to round-off. Then factor H + μ diag(H) with
-        // growing μ: still a descent direction, and the line search below keeps the progress.
+        // Newton direction H δ = −∇F. H is positive definite in exact arithmetic, but for
+        // gaps ≪ √c the pair weights 1/gap² swamp 1/c and the rows cancel to round-off. Then
+        // factor H + μ diag(H) with growing μ: still a descent direction, and the line search
+        // below keeps the progress.
         let mut mu = 0.0;
-        let chol = loop {
-            let mut trial_h = hess.clone();
-            if mu > 0.0 {
-                for i in 0..n {
-                    trial_h[(i, i)] *= 1.0 + mu;
-                }
+        loop {
+            fact.copy_from_slice(hess);
+            for i in 0..n {
+                fact[i * n + i] *= 1.0 + mu;
+                rhs[i] = -grad[i];
             }
-            match trial_h.cholesky() {
-                Some(ch) => break ch,
-                None if mu < 1.0 => mu = if mu == 0.0 { 1e-14 } else { mu * 100.0 },
-                None => {
-                    return Err(CoreError::Solver(
-                        "Hessian of the implicit step is not positive definite".into(),
-                    ))
-                }
+            if spd_solve(fact, rhs, n) {
+                break;
             }
-        };
-        chol.solve_mut(&mut rhs);
-        if mu > 0.0 {
+            if mu >= 1.0 {
+                return Err(CoreError::Solver(
+                    "Hessian of the implicit step is not positive definite".into(),
+                ));
+            }
+            mu = if mu == 0.0 { 1e-14 } else { mu * 100.0 };
             prev_decrement = f64::INFINITY;
         }
-        let delta = &rhs;
-        let decrement: f64 = delta.iter().zip(&ws.grad).map(|(d, g)| -d * g).sum();
+        let delta = &*rhs;
+        let decrement: f64 = delta.iter().zip(grad.iter()).map(|(d, g)| -d * g).sum();
         for i in 0..n {
-            ws.trial[i] = y[i] + delta[i];
+            trial[i] = y[i] + delta[i];
         }
-        if mu == 0.0 && in_chamber(&ws.trial, &ws.order) && decrement < prev_decrement {
-            y.copy_from_slice(&ws.trial);
+        if mu == 0.0 && in_chamber(trial, order) && decrement < prev_decrement {
+            y.copy_from_slice(trial);
             prev_decrement = decrement;
-            // Newton's error after a step is ~ δ²/g (g the smallest gap): once δ ≤ 1e-7 g
+            // Newton's error after a step is ~ δ²/g (g the smallest gap): once δ ≤ 1e-6 g
             // the new residual is at round-off, so the confirming evaluation is skipped.
-            let gap = ws
-                .order
+            let gap = order
                 .windows(2)
                 .map(|w| y[w[1]] - y[w[0]])
                 .fold(f64::INFINITY, f64::min);
-            if delta.iter().all(|d| d.abs() <= 1e-7 * gap) {
+            if delta.iter().all(|d| d.abs() <= 1e-6 * gap) {
                 return Ok(iter + 1);
             }
             continue;
         }
         // Damped step: backtrack on F inside the chamber. When the predicted decrease is
         // below the round-off of F, F cannot judge: take the longest in-chamber step.
-        let f = implicit_objective(y, xt, c, &ws.order);
+        let f = implicit_objective(y, xt, c, order);
         let resolvable = decrement > 1e-13 * (1.0 + f.abs());
         let mut t = 0.5;
         loop {
             for i in 0..n {
-                ws.trial[i] = y[i] + t * delta[i];
+                trial[i] = y[i] + t * delta[i];
             }
-            let ft = implicit_objective(&ws.trial, xt, c, &ws.order);
+            let ft = implicit_objective(trial, xt, c, order);
             if (resolvable && ft <= f - 0.25 * t * decrement) || (!resolvable && ft.is_finite()) {
-                y.copy_from_slice(&ws.trial);
+                y.copy_from_slice(trial);
                 break;
             }
             t *= 0.5;
@@ -542,6 +624,44 @@ where
     Err(CoreError::Solver(
         "implicit step: Newton did not converge in 200 iterations".into(),
     ))
+}
+// ANCHOR_END: implicit_newton
+
+/// Solves `A z = b` in place for a symmetric positive-definite `A` (row-major n×n, lower
+/// triangle read) by Cholesky factorisation; returns false if A is not numerically positive
+/// definite. Written out for the Newton step: for n ≈ 10 nalgebra's generic factorisation and
+/// triangular solves took 60 % of an implicit step (perf), this loop a fraction of that.
+#[inline(always)]
+fn spd_solve(a: &mut [f64], b: &mut [f64], n: usize) -> bool {
+    let dot = |u: &[f64], v: &[f64]| u.iter().zip(v).map(|(p, q)| p * q).sum::<f64>();
+    let (a, b) = (&mut a[..n * n], &mut b[..n]);
+    // A = L Lᵀ, L overwriting the lower triangle row by row.
+    for j in 0..n {
+        let d = a[j * n + j] - dot(&a[j * n..j * n + j], &a[j * n..j * n + j]);
+        if !(d > 0.0) {
+            return false;
+        }
+        let d = d.sqrt();
+        a[j * n + j] = d;
+        let inv = 1.0 / d;
+        for i in (j + 1)..n {
+            let s = a[i * n + j] - dot(&a[i * n..i * n + j], &a[j * n..j * n + j]);
+            a[i * n + j] = s * inv;
+        }
+    }
+    // L w = b (forward), then Lᵀ z = w (backward, by rows of L).
+    for i in 0..n {
+        let s = b[i] - dot(&a[i * n..i * n + i], &b[..i]);
+        b[i] = s / a[i * n + i];
+    }
+    for i in (0..n).rev() {
+        let zi = b[i] / a[i * n + i];
+        b[i] = zi;
+        for (bk, lik) in b[..i].iter_mut().zip(&a[i * n..i * n + i]) {
+            *bk -= lik * zi;
+        }
+    }
+    true
 }
 
 #[cfg(test)]
@@ -595,6 +715,34 @@ mod tests {
             }
             assert!(residual(&y, &xt, &d.coulomb) < 1e-12, "{y:?}");
         }
+    }
+
+    #[test]
+    fn spd_solve_agrees_with_nalgebra_and_rejects_indefinite() {
+        let n = 5;
+        // A Newton matrix: diag(1/c) + a pair Laplacian with weights 1/gap².
+        let y: [f64; 5] = [0.1, 0.35, 0.4, 0.9, 1.7];
+        let mut a = vec![0.0; n * n];
+        for i in 0..n {
+            a[i * n + i] = 1.0 / (1e-3 * (i + 1) as f64);
+            for j in 0..n {
+                if j != i {
+                    let w = 1.0 / (y[i] - y[j]).powi(2);
+                    a[i * n + i] += w;
+                    a[i * n + j] = -w;
+                }
+            }
+        }
+        let m = nalgebra::DMatrix::from_row_slice(n, n, &a);
+        let b = [1.0, -2.0, 0.5, 3.0, -1.0];
+        let want = m.cholesky().unwrap().solve(&nalgebra::DVector::from_row_slice(&b));
+        let mut got = b;
+        assert!(spd_solve(&mut a, &mut got, n));
+        for i in 0..n {
+            assert!((got[i] - want[i]).abs() <= 1e-12 * want.amax());
+        }
+        let mut bad = vec![1.0, 2.0, 2.0, 1.0];
+        assert!(!spd_solve(&mut bad, &mut [1.0, 1.0], 2));
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub struct EnsembleSpec {
 /// with σ_i from Eq 9 and `s_k = +1` for even k, `−1` for odd k, so that for two species
 /// both orderings are populated equally (Eq 32 is the law of that ensemble, not of one
 /// ordering sector: the eigenvalues never cross).
+// ANCHOR: initial_state
 pub fn initial_state(dyson: &Dyson<Quadratic>, chain: usize) -> Result<Vec<f64>, CoreError> {
     let pot = dyson.potential();
     let n = dyson.n();
@@ -49,9 +50,11 @@ pub fn initial_state(dyson: &Dyson<Quadratic>, chain: usize) -> Result<Vec<f64>,
     }
     Ok(x)
 }
+// ANCHOR_END: initial_state
 
 /// Runs one chain of Eq 5 from `x0` for `steps` iterations with the explicit or implicit
 /// scheme; returns the final state in particle order.
+// ANCHOR: langevin_chain
 pub fn run_langevin_chain<P: Potential>(
     dyson: &Dyson<P>,
     scheme: Scheme,
@@ -94,6 +97,7 @@ pub fn run_langevin_chain<P: Potential>(
     }
     Ok(x)
 }
+// ANCHOR_END: langevin_chain
 
 /// Runs one exact matrix-OU chain; returns the final eigenvalues ascending.
 pub fn run_matrix_ou_chain(ou: &MatrixOu, x0: &[f64], steps: usize, rng: &mut Stream) -> Vec<f64> {

@@ -67,6 +67,7 @@ impl Quadratic {
     }
 }
 
+// ANCHOR: eq8
 impl Potential for Quadratic {
     fn len(&self) -> usize {
         self.omega.len()
@@ -79,3 +80,4 @@ impl Potential for Quadratic {
         -self.omega[i] * (x - self.centre[i])
     }
 }
+// ANCHOR_END: eq8

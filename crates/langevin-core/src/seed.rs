@@ -25,6 +25,7 @@ pub type Stream = Xoshiro256PlusPlus;
 const DOMAIN: &[u8] = b"rmt-sgd/seed/v1";
 
 /// The 32-byte key of stream (base, purpose, index), see the module documentation.
+// ANCHOR: stream_key
 pub fn stream_key(base: u64, purpose: &str, index: u64) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(DOMAIN);
@@ -38,6 +39,7 @@ pub fn stream_key(base: u64, purpose: &str, index: u64) -> [u8; 32] {
     key.copy_from_slice(&digest);
     key
 }
+// ANCHOR_END: stream_key
 
 /// The random stream of work item `index` for `purpose`, derived from `base`.
 pub fn stream(base: u64, purpose: &str, index: u64) -> Stream {

@@ -14,6 +14,7 @@ pub fn symmetric_eigenvalues(m: DMatrix<f64>) -> Vec<f64> {
 /// With N ≤ M these are the N squared singular values ξ_i² of W; for N > M the paper swaps
 /// W and Wᵀ, so the min(M, N) non-trivial eigenvalues (of the smaller Gram matrix) are
 /// returned. They are clamped at 0 against round-off: X is positive semi-definite.
+// ANCHOR: gram_eigenvalues
 pub fn gram_eigenvalues(w: &DMatrix<f64>) -> Vec<f64> {
     let gram = if w.ncols() <= w.nrows() {
         w.transpose() * w
@@ -24,6 +25,7 @@ pub fn gram_eigenvalues(w: &DMatrix<f64>) -> Vec<f64> {
     e.iter_mut().for_each(|v| *v = v.max(0.0));
     e
 }
+// ANCHOR_END: gram_eigenvalues
 
 /// Singular values ξ_i of W, ascending.
 pub fn singular_values(w: &DMatrix<f64>) -> Vec<f64> {

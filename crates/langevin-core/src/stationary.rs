@@ -23,6 +23,7 @@ pub fn log_stationary<P: Potential>(x: &[f64], potential: &P, temperature: f64, 
 // ANCHOR_END: eq7
 
 /// Gradient of Eq 7: `∂_i ln P_s = Σ_{j≠i} 1/(x_i − x_j) + K_i(x_i)/((α/|B|) g̃_i²)`.
+// ANCHOR: eq7_grad
 pub fn grad_log_stationary<P: Potential>(
     x: &[f64],
     potential: &P,
@@ -38,6 +39,7 @@ pub fn grad_log_stationary<P: Potential>(
         out[i] = coul + potential.force(i, x[i]) / (temperature * g2[i]);
     }
 }
+// ANCHOR_END: eq7_grad
 
 /// Eq. (6) of the paper: the probability current of the Fokker-Planck equation per unit of
 /// stationary density, `J_i / P = D_i ∂_i ln P − A_i`, evaluated at P = P_s of Eq 7.
@@ -71,6 +73,7 @@ pub fn probability_current<P: Potential>(dyson: &Dyson<P>, x: &[f64], out: &mut 
 
 /// The Fokker-Planck generator (adjoint of Eq 6) applied to a test function f:
 /// `L f = Σ_i A_i ∂_i f + D_i ∂_i² f`, with A and D per iteration.
+// ANCHOR: generator
 pub fn generator<P: Potential>(dyson: &Dyson<P>, x: &[f64], df: &[f64], d2f: &[f64]) -> f64 {
     let n = x.len();
     let mut drift = vec![0.0; n];
@@ -79,6 +82,7 @@ pub fn generator<P: Potential>(dyson: &Dyson<P>, x: &[f64], df: &[f64], d2f: &[f
     dyson.diffusion(&mut diff);
     (0..n).map(|i| drift[i] * df[i] + diff[i] * d2f[i]).sum()
 }
+// ANCHOR_END: generator
 
 /// Eq. (9) of the paper: the Gaussian width of eigenvalue i around its minimum,
 /// the linear scaling rule σ² ∝ α/|B|.
@@ -93,9 +97,11 @@ pub fn gaussian_width(alpha: f64, batch: usize, g2: f64, omega: f64) -> f64 {
 // ANCHOR_END: eq9
 
 /// Eq 9 written with the gradient variance 𝕍_B[Δ_p]_ii = 2 g̃_i² instead of g̃_i².
+// ANCHOR: eq9_variance
 pub fn gaussian_width_from_variance(alpha: f64, batch: usize, variance_ii: f64, omega: f64) -> f64 {
     gaussian_width(alpha, batch, 0.5 * variance_ii, omega)
 }
+// ANCHOR_END: eq9_variance
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,69 @@
+//! Cost of one realisation-epoch of the Gaussian RBM (issue 3, item 7), and the floor.
+//!
+//! A realisation-epoch at |B| = 16 is one SGD step of one realisation: PCD-3 on 16 persistent
+//! chains (60·|B| = 960 normals, the unused last hidden sample not drawn) and the update. Groups of
+//! `rbm::LANES` realisations run in lockstep; the times are per realisation (group time / LANES).
+//! Target: ≤ 3 µs, close to the floor = drawing the same 960 normals alone.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use rand_distr::{Distribution, StandardNormal};
+use rbm::bench::LockstepGroup;
+use rbm::{Experiment, Hyper, LaneNormals, LANES};
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+const BATCH: usize = 16;
+/// Normals per realisation-epoch: 2 × 3 Gibbs sweeps × |B| chains × 10 units.
+const NORMALS: usize = 60 * BATCH;
+
+fn per_realisation(elapsed: Duration) -> Duration {
+    elapsed / LANES as u32
+}
+
+fn realisation_epoch(c: &mut Criterion) {
+    let mut g = c.benchmark_group("rbm");
+    let exp = Experiment::authors(Hyper::new(0.1, BATCH, 1).unwrap(), 1).unwrap();
+    let mut group = LockstepGroup::new(&exp);
+    // Leave the transient: the cost does not depend on W, but start from a trained state.
+    for _ in 0..2000 {
+        group.epoch();
+    }
+    g.bench_function("realisation_epoch_bs16", |b| {
+        b.iter_custom(|iters| {
+            let t = Instant::now();
+            for _ in 0..iters {
+                black_box(group.epoch());
+            }
+            per_realisation(t.elapsed())
+        })
+    });
+
+    let keys: [[u8; 32]; LANES] = std::array::from_fn(|l| [l as u8 + 1; 32]);
+    let mut lanes = LaneNormals::<LANES>::from_keys(&keys);
+    let mut buf = vec![[0.0; LANES]; NORMALS];
+    g.bench_function("floor_normals_960_lanes", |b| {
+        b.iter_custom(|iters| {
+            let t = Instant::now();
+            for _ in 0..iters {
+                lanes.fill(&mut buf);
+                black_box(&buf);
+            }
+            per_realisation(t.elapsed())
+        })
+    });
+
+    let mut rng = langevin_core::stream(1, "bench/rbm", 0);
+    let mut one = vec![0.0; NORMALS];
+    g.bench_function("floor_normals_960_rand_distr", |b| {
+        b.iter(|| {
+            for x in one.iter_mut() {
+                *x = StandardNormal.sample(&mut rng);
+            }
+            black_box(&one);
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, realisation_epoch);
+criterion_main!(benches);
