@@ -39,6 +39,11 @@ book:
 book-serve:
     mdbook serve book
 
+# Build the book and run its checks (includes resolve, offline, no raw TeX), as CI does.
+book-check:
+    mdbook build book
+    RMT_SGD_REQUIRE_BOOK=1 cargo test -p rmt-sgd-tests --test e2e book
+
 # Run what CI runs.
 ci:
     bash .ci/run

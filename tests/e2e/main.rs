@@ -1,5 +1,6 @@
 //! End-to-end and cross-crate verification tests (one module per topic).
 
+mod book;
 mod generator;
 mod mutants;
 mod sampler;

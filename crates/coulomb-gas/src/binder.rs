@@ -18,6 +18,7 @@ pub const U4_PAIR: f64 = -4.0 / 27.0;
 
 /// U4 of the one-point GOE density for N particles, −(N+2)(N−1)/(3(N+1)²): 0 at N = 1, −4/27 at
 /// N = 2, → −1/3 as N → ∞. Returns NaN for N = 0.
+// ANCHOR: goe_u4
 pub fn goe_u4(n: usize) -> f64 {
     if n == 0 {
         return f64::NAN;
@@ -25,6 +26,7 @@ pub fn goe_u4(n: usize) -> f64 {
     let n = n as f64;
     -(n + 2.0) * (n - 1.0) / (3.0 * (n + 1.0) * (n + 1.0))
 }
+// ANCHOR_END: goe_u4
 
 /// Sample mean and central moments (m2, m4) about the sample mean (divided by n, no bias
 /// correction). NaN for an empty sample.

@@ -55,6 +55,7 @@ pub fn goe_moments(n: usize, sigma: f64) -> Result<GoeMoments, GasError> {
 
 /// Eigenvalues, sorted ascending, of one GOE matrix: H_ii ~ N(0, σ²), H_ij = H_ji ~ N(0, σ²/2).
 /// An exact sampler of the N-particle Coulomb gas with identical wells centred at 0.
+// ANCHOR: goe_sample
 pub fn goe_sample<R: Rng + ?Sized>(
     n: usize,
     sigma: f64,
@@ -82,6 +83,7 @@ pub fn goe_sample<R: Rng + ?Sized>(
     ev.sort_by(f64::total_cmp);
     Ok(ev)
 }
+// ANCHOR_END: goe_sample
 
 #[cfg(test)]
 mod tests {

@@ -93,6 +93,7 @@ pub(crate) fn rho_two_species_grad(d: f64, s1: f64, s2: f64) -> [f64; 4] {
 /// x_c = (σ₂/(2σ₁))x₁ + (σ₁/(2σ₂))x₂ (the change of variables above Eq 31) the law factorises:
 /// |S| follows Eq (31), the sign of S is fair, x_c ~ N(0, σ_m²/2). Inverting,
 /// x₁ = (2σ₁σ₂x_c + σ₁²S)/(2σ_m²), x₂ = (2σ₁σ₂x_c − σ₂²S)/(2σ_m²).
+// ANCHOR: eq29_draw
 fn draw_eq29<R: Rng + ?Sized>(s1: f64, s2: f64, ordered: bool, rng: &mut R) -> (f64, f64) {
     let sm = sigma_m(s1, s2);
     let u: f64 = rng.random();
@@ -108,6 +109,7 @@ fn draw_eq29<R: Rng + ?Sized>(s1: f64, s2: f64, ordered: bool, rng: &mut R) -> (
         (2.0 * s1 * s2 * xc - s2 * s2 * s) / v,
     )
 }
+// ANCHOR_END: eq29_draw
 
 /// Eq (32) as a validated law: the generalised two-level density of two species.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -308,6 +310,7 @@ impl SectorDensity {
             + s2 * (-d * d / (2.0 * s2 * s2)).exp() * norm_cdf(-d / s1) / (SQRT_2 * sm)
     }
 
+    // ANCHOR: sector_means
     /// ⟨x₁⟩ = x₀ + √π σ₁²/(2σ_m).
     pub fn species1_mean(&self) -> f64 {
         self.centre + SQRT_PI * self.sigma1 * self.sigma1 / (2.0 * self.sigma_m())
@@ -317,6 +320,7 @@ impl SectorDensity {
     pub fn species2_mean(&self) -> f64 {
         self.centre - SQRT_PI * self.sigma2 * self.sigma2 / (2.0 * self.sigma_m())
     }
+    // ANCHOR_END: sector_means
 
     /// One exact draw (x₁, x₂) of Eq (29) restricted to x₁ > x₂.
     pub fn sample_pair<R: Rng + ?Sized>(&self, rng: &mut R) -> (f64, f64) {

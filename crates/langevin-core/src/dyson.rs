@@ -343,7 +343,12 @@ struct HeapBuffers {
 
 impl HeapBuffers {
     fn prepare(&mut self, n: usize) {
-        for v in [&mut self.grad, &mut self.abs, &mut self.trial, &mut self.rhs] {
+        for v in [
+            &mut self.grad,
+            &mut self.abs,
+            &mut self.trial,
+            &mut self.rhs,
+        ] {
             v.resize(n, 0.0);
         }
         self.hess.resize(n * n, 0.0);
@@ -506,7 +511,12 @@ fn newton_solve<B: NewtonBuffers>(
         fact,
         rhs,
     } = bufs.parts();
-    let (grad, abs, trial, rhs) = (&mut grad[..n], &mut abs[..n], &mut trial[..n], &mut rhs[..n]);
+    let (grad, abs, trial, rhs) = (
+        &mut grad[..n],
+        &mut abs[..n],
+        &mut trial[..n],
+        &mut rhs[..n],
+    );
     let (hess, fact) = (&mut hess[..n * n], &mut fact[..n * n]);
     let in_chamber = |y: &[f64], order: &[usize]| order.windows(2).all(|w| y[w[1]] > y[w[0]]);
     // Start from the explicit prediction when it stays in the chamber, else from x.
@@ -550,9 +560,8 @@ fn newton_solve<B: NewtonBuffers>(
             }
         }
         // Converged when the residual is at the round-off of its terms.
-        let converged = (0..n).all(|i| {
-            c[i] * grad[i].abs() <= TOL * (y[i].abs() + xt[i].abs() + c[i] * abs[i])
-        });
+        let converged = (0..n)
+            .all(|i| c[i] * grad[i].abs() <= TOL * (y[i].abs() + xt[i].abs() + c[i] * abs[i]));
         if converged {
             return Ok(iter);
         }
@@ -638,7 +647,8 @@ fn spd_solve(a: &mut [f64], b: &mut [f64], n: usize) -> bool {
     // A = L Lᵀ, L overwriting the lower triangle row by row.
     for j in 0..n {
         let d = a[j * n + j] - dot(&a[j * n..j * n + j], &a[j * n..j * n + j]);
-        if !(d > 0.0) {
+        // Also rejects NaN.
+        if d.is_nan() || d <= 0.0 {
             return false;
         }
         let d = d.sqrt();
@@ -735,7 +745,10 @@ mod tests {
         }
         let m = nalgebra::DMatrix::from_row_slice(n, n, &a);
         let b = [1.0, -2.0, 0.5, 3.0, -1.0];
-        let want = m.cholesky().unwrap().solve(&nalgebra::DVector::from_row_slice(&b));
+        let want = m
+            .cholesky()
+            .unwrap()
+            .solve(&nalgebra::DVector::from_row_slice(&b));
         let mut got = b;
         assert!(spd_solve(&mut a, &mut got, n));
         for i in 0..n {
