@@ -18,6 +18,11 @@ pub mod plot;
 pub mod registry;
 pub mod style;
 pub mod theory;
+pub mod ts_common;
+pub mod ts_fig4;
+pub mod ts_fig5;
+pub mod ts_release;
+pub mod ts_scaling;
 
 pub use error::{FigureError, Result};
 pub use plot::Plot;

@@ -235,7 +235,13 @@ pub trait Figure: Send + Sync {
 
 /// Every registered figure, in run order. Adding a figure is one line here.
 pub fn figures() -> Vec<Box<dyn Figure>> {
-    vec![Box::new(crate::theory::DysonTheory)]
+    vec![
+        Box::new(crate::theory::DysonTheory),
+        Box::new(crate::ts_fig4::Fig4),
+        Box::new(crate::ts_fig5::Fig5),
+        Box::new(crate::ts_scaling::TsScaling),
+        Box::new(crate::ts_release::TsRelease),
+    ]
 }
 
 /// The figures named in `only` (in registry order), or all of them for `None`.

@@ -3,10 +3,13 @@
 //! Every failure prints one line `error: ...` naming the problem on stderr and exits with
 //! status 2; no output file is left behind (files are written to a temporary name and renamed).
 
+mod analyze;
 mod args;
 mod dbm;
 mod density;
 mod output;
+mod train;
+mod train_ts;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -26,12 +29,19 @@ enum Command {
     Density(density::DensityCommand),
     /// Simulate Dyson Brownian motion (Eq 5) with V_i = Ω_i (x_i − c_i)²/2; write final eigenvalues.
     Dbm(dbm::DbmArgs),
+    /// Train ensembles of a model (`train rbm`, `train ts`) and write their learnt spectra.
+    #[command(subcommand)]
+    Train(train::TrainCommand),
+    /// Analyse the spectrum of a weight array in an .npz file (the authors' σ, ⟨S⟩, U4, surmise KS).
+    Analyze(analyze::AnalyzeArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Density(cmd) => density::run(cmd),
         Command::Dbm(args) => dbm::run(args),
+        Command::Train(cmd) => train::run(cmd),
+        Command::Analyze(args) => analyze::run(args),
     }
 }
 

@@ -1,0 +1,629 @@
+//! Exact standard normals from several independent streams in lockstep ("lanes").
+//!
+//! Training runs `L` realisations side by side. Lane `l` owns two xoshiro256++ streams of its
+//! realisation: the main stream, seeded exactly like [`langevin_core::Stream`]
+//! (`Xoshiro256PlusPlus::from_seed` on the 32-byte key of [`langevin_core::seed::stream_key`]),
+//! and the retry stream, the same after `jump()` (2^128 words ahead, so they never overlap). It
+//! turns them into N(0, 1) numbers by the ziggurat method with 256 layers in Doornik's ZIGNOR
+//! form (the algorithm of rand_distr's `StandardNormal`, same bit layout):
+//!
+//! ```text
+//! bits = next main word;  i = bits & 0xff;  u = float(bits >> 12) ∈ [−1, 1)
+//! x = u · X[i]
+//! |x| < X[i+1]                            → x                          (98.5 % of candidates)
+//! i = 0                                   → Marsaglia's tail beyond R, sign of u
+//! f[i+1] + (f[i] − f[i+1]) U < e^{−x²/2}  → x, else a new candidate
+//! ```
+//!
+//! with `X[0] = V/f(R)`, `X[1] = R`, `X[i+1] = f⁻¹(V/X[i] + f(X[i]))`, `X[256] = 0`,
+//! f(x) = e^{−x²/2} and V = R f(R) + ∫_R^∞ f the common area of the layers. Normal k of a lane
+//! takes its first candidate from word k of the main stream; everything after a miss of the
+//! fast path (U, new candidates, the tail's uniforms) comes from the retry stream, in order.
+//! The method is exact (rejection sampling from the normal density; no approximation beyond
+//! floating point); the tables are computed at first use with the pure-Rust `libm`, so every
+//! platform gets the same numbers.
+//!
+//! Why two streams: with them, word k of the main stream belongs to normal k whatever happens
+//! to the others, so one pass draws the main words of all lanes and applies the fast path (four
+//! lanes per AVX2 register), and the rare misses are finished afterwards lane by lane. Each
+//! lane's numbers are a function of its own streams only: the sequence of a realisation is the
+//! same whatever `L` and whatever realisations share its group. Speed (|B| = 16, one core):
+//! about twice as fast as rand_distr's scalar `StandardNormal` on the same generator.
+
+use std::f64::consts::{FRAC_PI_2, SQRT_2};
+use std::sync::OnceLock;
+
+/// r of the 256-layer ziggurat for the normal density (Marsaglia & Tsang; Doornik).
+pub const ZIGGURAT_R: f64 = 3.654_152_885_361_009;
+
+/// The ziggurat tables: layer abscissae `x` (decreasing, `x[256] = 0`) and `f = e^{−x²/2}`.
+#[derive(Debug)]
+pub struct Ziggurat {
+    /// Layer right edges X[0..=256].
+    pub x: [f64; 257],
+    /// `e^{−X[i]²/2}`.
+    pub f: [f64; 257],
+    /// `(X[i], X[i+1])` side by side: both fast-path values in one 16-byte load.
+    pub pairs: [[f64; 2]; 256],
+    /// `1/(X[i] − X[i+1])`, for the chord of layer i.
+    inv_width: [f64; 256],
+}
+
+fn gauss(x: f64) -> f64 {
+    libm::exp(-0.5 * x * x)
+}
+
+impl Ziggurat {
+    fn build() -> Self {
+        let r = ZIGGURAT_R;
+        let v = r * gauss(r) + FRAC_PI_2.sqrt() * libm::erfc(r / SQRT_2);
+        let mut x = [0.0; 257];
+        x[0] = v / gauss(r);
+        x[1] = r;
+        for i in 1..255 {
+            x[i + 1] = libm::sqrt(-2.0 * libm::log(v / x[i] + gauss(x[i])));
+        }
+        x[256] = 0.0;
+        let mut f = [0.0; 257];
+        for (fi, xi) in f.iter_mut().zip(x.iter()) {
+            *fi = gauss(*xi);
+        }
+        let pairs = std::array::from_fn(|i| [x[i], x[i + 1]]);
+        let inv_width = std::array::from_fn(|i| 1.0 / (x[i] - x[i + 1]));
+        Self {
+            x,
+            f,
+            pairs,
+            inv_width,
+        }
+    }
+
+    /// Decides the wedge test `y < e^{−x²/2}` of layer `i` (X[i+1] ≤ ax ≤ X[i], ax = |x|)
+    /// without an exponential when a straight line settles it, else None. f = e^{−x²/2} is
+    /// convex for |x| ≥ 1 (below its chord, above its tangents) and concave for |x| ≤ 1 (the
+    /// reverse). The bounds are widened by 1e-12 relative, far more than their rounding and
+    /// the ≤ 1 ulp error of `libm::exp`, so the answer is always the one the exponential
+    /// gives: the output does not change, only ~85 % of the exponentials are saved.
+    #[inline]
+    fn squeeze(&self, i: usize, ax: f64, y: f64) -> Option<bool> {
+        const EPS: f64 = 1e-12;
+        let (a, b, fa, fb) = (self.x[i + 1], self.x[i], self.f[i + 1], self.f[i]);
+        let chord = fb + (fa - fb) * (b - ax) * self.inv_width[i];
+        let ta = fa * (1.0 - a * (ax - a));
+        let tb = fb * (1.0 - b * (ax - b));
+        if a >= 1.0 {
+            if y < ta.max(tb) * (1.0 - EPS) {
+                return Some(true);
+            }
+            if y >= chord * (1.0 + EPS) {
+                return Some(false);
+            }
+        } else if b <= 1.0 {
+            if y < chord * (1.0 - EPS) {
+                return Some(true);
+            }
+            if y >= ta.min(tb) * (1.0 + EPS) {
+                return Some(false);
+            }
+        }
+        None
+    }
+
+    /// The tables, computed once.
+    pub fn get() -> &'static Self {
+        static TABLES: OnceLock<Ziggurat> = OnceLock::new();
+        TABLES.get_or_init(Self::build)
+    }
+}
+
+/// `Xoshiro256PlusPlus::from_seed` replaces an all-zero seed by SplitMix64(0) output.
+fn seed_words(key: &[u8; 32]) -> [u64; 4] {
+    let mut s = [0u64; 4];
+    if key.iter().all(|&b| b == 0) {
+        let mut z = 0u64;
+        for w in s.iter_mut() {
+            z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut y = z;
+            y = (y ^ (y >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            y = (y ^ (y >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            *w = y ^ (y >> 31);
+        }
+    } else {
+        for (w, chunk) in s.iter_mut().zip(key.chunks_exact(8)) {
+            *w = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        }
+    }
+    s
+}
+
+/// The xoshiro256++ jump polynomial: `jump()` advances a stream by 2^128 outputs.
+const JUMP: [u64; 4] = [
+    0x180e_c6d3_3cfd_0aba,
+    0xd5a6_1266_f0c9_392c,
+    0xa958_2618_e03f_c9aa,
+    0x39ab_dc45_29b1_661c,
+];
+
+/// One xoshiro256++ step of every lane of `s` (structure of arrays).
+#[inline(always)]
+fn step<const L: usize>(s: &mut [[u64; L]; 4]) -> [u64; L] {
+    let mut out = [0u64; L];
+    for l in 0..L {
+        out[l] = s[0][l]
+            .wrapping_add(s[3][l])
+            .rotate_left(23)
+            .wrapping_add(s[0][l]);
+        let t = s[1][l] << 17;
+        s[2][l] ^= s[0][l];
+        s[3][l] ^= s[1][l];
+        s[1][l] ^= s[2][l];
+        s[0][l] ^= s[3][l];
+        s[2][l] ^= t;
+        s[3][l] = s[3][l].rotate_left(45);
+    }
+    out
+}
+
+/// Draws the next main word of every lane and applies the ziggurat's fast path:
+/// `out[k][l] = u·X[i]`, final when |u·X[i]| < X[i+1]. Slots where some lane of the group of
+/// four lanes g missed it are recorded without a branch (the lists have room for every slot):
+/// `tags[m] = (k << 12) | (g << 4) | mask` (bit j of the mask set when lane 4g + j took the fast
+/// path) and `words[m]` = the group's four words, in slot order per group; returns how many.
+/// The AVX2 version performs the same integer and IEEE operations.
+#[inline(always)]
+fn first_pass<const L: usize>(
+    s: &mut [[u64; L]; 4],
+    z: &Ziggurat,
+    out: &mut [[f64; L]],
+    tags: &mut [u32],
+    words: &mut [[u64; 4]],
+) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if L.is_multiple_of(4) && std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: AVX2 is available (checked above); lanes g..g+4 with g + 4 ≤ L, and `tags`
+        // and `words` have room for one entry per slot and group plus one.
+        return unsafe { avx2::first_pass(s, z, out, tags, words) };
+    }
+    let mut st = *s;
+    let mut count = 0;
+    for (k, o) in out.iter_mut().enumerate() {
+        let w = step(&mut st);
+        let mut masks = [0u32; L];
+        for l in 0..L {
+            let i = (w[l] & 0xff) as usize;
+            o[l] = signed_unit(w[l]) * z.x[i];
+            masks[l / 4] |= u32::from(o[l].abs() < z.x[i + 1]) << (l % 4);
+        }
+        for (g, &mask) in masks.iter().enumerate().take(L.div_ceil(4)) {
+            let full = (1u32 << (L - 4 * g).min(4)) - 1;
+            tags[count] = ((k as u32) << 12) | ((g as u32) << 4) | mask;
+            words[count] = std::array::from_fn(|j| w.get(4 * g + j).copied().unwrap_or(0));
+            count += usize::from(mask != full);
+        }
+    }
+    *s = st;
+    count
+}
+
+/// xoshiro256++ on four lanes per 256-bit register (LLVM keeps the scalar `rol` otherwise).
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::*;
+
+    #[inline(always)]
+    unsafe fn rotl<const K: i32, const R: i32>(x: __m256i) -> __m256i {
+        _mm256_or_si256(_mm256_slli_epi64::<K>(x), _mm256_srli_epi64::<R>(x))
+    }
+
+    /// [`super::first_pass`] on four lanes per register: xoshiro256++ with vector shifts, the
+    /// two table values of each lane in one 16-byte load of `Ziggurat::pairs`.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn first_pass<const L: usize>(
+        s: &mut [[u64; L]; 4],
+        z: &super::Ziggurat,
+        out: &mut [[f64; L]],
+        tags: &mut [u32],
+        words: &mut [[u64; 4]],
+    ) -> usize {
+        let mut count = 0;
+        let two = _mm256_set1_epi64x(0x4000_0000_0000_0000);
+        let three = _mm256_set1_pd(3.0);
+        let abs = _mm256_castsi256_pd(_mm256_set1_epi64x(i64::MAX));
+        let t = z.pairs.as_ptr();
+        for g in (0..L).step_by(4) {
+            let ld = |k: usize| _mm256_loadu_si256(s[k][g..g + 4].as_ptr().cast());
+            let (mut s0, mut s1, mut s2, mut s3) = (ld(0), ld(1), ld(2), ld(3));
+            for (k, o) in out.iter_mut().enumerate() {
+                let w = _mm256_add_epi64(rotl::<23, 41>(_mm256_add_epi64(s0, s3)), s0);
+                let tt = _mm256_slli_epi64::<17>(s1);
+                s2 = _mm256_xor_si256(s2, s0);
+                s3 = _mm256_xor_si256(s3, s1);
+                s1 = _mm256_xor_si256(s1, s2);
+                s0 = _mm256_xor_si256(s0, s3);
+                s2 = _mm256_xor_si256(s2, tt);
+                s3 = rotl::<45, 19>(s3);
+                let wk = words.as_mut_ptr().add(count);
+                _mm256_storeu_si256(wk.cast(), w);
+                // [X[i0], X[i0+1] | X[i2], X[i2+1]] and [X[i1], X[i1+1] | X[i3], X[i3+1]],
+                // unpacked to (X[i0], X[i1], X[i2], X[i3]) and (X[i0+1], …, X[i3+1]).
+                let row = |l: usize| t.add(((*wk)[l] & 0xff) as usize).cast::<f64>();
+                let p02 = _mm256_loadu2_m128d(row(2), row(0));
+                let p13 = _mm256_loadu2_m128d(row(3), row(1));
+                let xi = _mm256_unpacklo_pd(p02, p13);
+                let xn = _mm256_unpackhi_pd(p02, p13);
+                let u = _mm256_sub_pd(
+                    _mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64::<12>(w), two)),
+                    three,
+                );
+                let x = _mm256_mul_pd(u, xi);
+                let fast = _mm256_cmp_pd::<_CMP_LT_OQ>(_mm256_and_pd(x, abs), xn);
+                _mm256_storeu_pd(o[g..g + 4].as_mut_ptr(), x);
+                let mask = _mm256_movemask_pd(fast) as u32;
+                *tags.get_unchecked_mut(count) = ((k as u32) << 12) | ((g as u32 / 4) << 4) | mask;
+                count += usize::from(mask != 0xf);
+            }
+            for (k, v) in [s0, s1, s2, s3].into_iter().enumerate() {
+                _mm256_storeu_si256(s[k][g..g + 4].as_mut_ptr().cast(), v);
+            }
+        }
+        count
+    }
+}
+
+/// Normal generators for `L` realisations: per lane a main stream, which supplies the first
+/// candidate of every normal (one 64-bit word each), and a retry stream, the main stream jumped
+/// ahead by 2^128 words, which supplies everything a rejected candidate needs (1.2 % of normals).
+///
+/// Splitting the two makes word k of the main stream belong to normal k whatever happens to the
+/// others, so the main words of a whole block are drawn first (a pure vector loop) and converted
+/// next (another one); the rare rejections are finished lane by lane from the retry streams.
+#[derive(Clone, Debug)]
+pub struct LaneNormals<const L: usize> {
+    /// Lane streams, xoshiro256++ states word-major: `main[k][l]` is word k of lane l.
+    main: [[u64; L]; 4],
+    retry: [[u64; L]; 4],
+    /// Slots of the current block where some lane missed the fast path, and their words (see
+    /// `first_pass`).
+    miss_tags: Vec<u32>,
+    miss_words: Vec<[u64; 4]>,
+}
+
+impl<const L: usize> LaneNormals<L> {
+    /// Lane `l`'s main stream is `Xoshiro256PlusPlus::from_seed(keys[l])`, its retry stream the
+    /// same after `jump()`.
+    pub fn from_keys(keys: &[[u8; 32]; L]) -> Self {
+        let mut main = [[0u64; L]; 4];
+        for (l, key) in keys.iter().enumerate() {
+            let w = seed_words(key);
+            for k in 0..4 {
+                main[k][l] = w[k];
+            }
+        }
+        let mut s = main;
+        let mut retry = [[0u64; L]; 4];
+        for j in JUMP {
+            for b in 0..64 {
+                if j & (1u64 << b) != 0 {
+                    for k in 0..4 {
+                        for l in 0..L {
+                            retry[k][l] ^= s[k][l];
+                        }
+                    }
+                }
+                step(&mut s);
+            }
+        }
+        Self {
+            main,
+            retry,
+            miss_tags: Vec::new(),
+            miss_words: Vec::new(),
+        }
+    }
+
+    /// The next word of every lane's main stream.
+    #[inline(always)]
+    pub fn next_u64(&mut self) -> [u64; L] {
+        step(&mut self.main)
+    }
+
+    /// The next word of lane `l`'s retry stream.
+    fn retry_u64(&mut self, l: usize) -> u64 {
+        let s = &mut self.retry;
+        let out = s[0][l]
+            .wrapping_add(s[3][l])
+            .rotate_left(23)
+            .wrapping_add(s[0][l]);
+        let t = s[1][l] << 17;
+        s[2][l] ^= s[0][l];
+        s[3][l] ^= s[1][l];
+        s[1][l] ^= s[2][l];
+        s[0][l] ^= s[3][l];
+        s[2][l] ^= t;
+        s[3][l] = s[3][l].rotate_left(45);
+        out
+    }
+
+    /// Fills `out[k][l]` with the next standard normal of lane `l`, k ascending: normal k takes
+    /// its first candidate from the k-th next main word.
+    #[inline(always)]
+    pub fn fill(&mut self, out: &mut [[f64; L]]) {
+        let z = Ziggurat::get();
+        let n = out.len();
+        // One entry per slot and group of four lanes, plus one for the branch-free append.
+        let room = n * L.div_ceil(4) + 1;
+        if self.miss_tags.len() < room {
+            self.miss_tags.resize(room, 0);
+            self.miss_words.resize(room, [0; 4]);
+        }
+        assert!(
+            n < 1 << 20 && L <= 4 * 256,
+            "slot and group numbers must fit their bits"
+        );
+        let count = first_pass(
+            &mut self.main,
+            z,
+            out,
+            &mut self.miss_tags,
+            &mut self.miss_words,
+        );
+        // The candidates that missed the fast path, from the retry streams (slot order per lane).
+        for e in 0..count {
+            let m = self.miss_tags[e];
+            let (k, g, mask) = ((m >> 12) as usize, ((m >> 4) & 0xff) as usize, m & 0xf);
+            for j in 0..4 {
+                let l = 4 * g + j;
+                if l < L && mask & (1 << j) == 0 {
+                    out[k][l] = self.slow(l, self.miss_words[e][j], z);
+                }
+            }
+        }
+    }
+
+    /// The rest of the ziggurat for lane `l`, whose candidate `bits` missed the fast path; every
+    /// further word comes from the lane's retry stream.
+    #[cold]
+    #[inline(never)]
+    fn slow(&mut self, l: usize, mut bits: u64, z: &Ziggurat) -> f64 {
+        loop {
+            let i = (bits & 0xff) as usize;
+            let u = signed_unit(bits);
+            let x = u * z.x[i];
+            if x.abs() < z.x[i + 1] {
+                return x;
+            }
+            if i == 0 {
+                return self.tail(l, u);
+            }
+            let y = z.f[i + 1] + (z.f[i] - z.f[i + 1]) * unit(self.retry_u64(l));
+            if z.squeeze(i, x.abs(), y).unwrap_or_else(|| y < gauss(x)) {
+                return x;
+            }
+            bits = self.retry_u64(l);
+        }
+    }
+
+    /// Marsaglia's tail: R + e with e = −ln(U₁)/R, accepted when −2 ln U₂ ≥ e².
+    fn tail(&mut self, l: usize, u: f64) -> f64 {
+        loop {
+            let e = -libm::log(open_unit(self.retry_u64(l))) / ZIGGURAT_R;
+            let y = -libm::log(open_unit(self.retry_u64(l)));
+            if 2.0 * y >= e * e {
+                return if u < 0.0 {
+                    -(ZIGGURAT_R + e)
+                } else {
+                    ZIGGURAT_R + e
+                };
+            }
+        }
+    }
+}
+
+/// The top 52 bits as a float in [−1, 1) (exponent trick: [2, 4) − 3).
+#[inline(always)]
+fn signed_unit(bits: u64) -> f64 {
+    f64::from_bits((bits >> 12) | 0x4000_0000_0000_0000) - 3.0
+}
+
+/// Uniform in [0, 1) from the top 53 bits.
+#[inline(always)]
+fn unit(bits: u64) -> f64 {
+    (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// Uniform in (0, 1) from the top 52 bits.
+#[inline(always)]
+fn open_unit(bits: u64) -> f64 {
+    ((bits >> 12) as f64 + 0.5) * (1.0 / (1u64 << 52) as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use coulomb_gas::ks_one_sample;
+    use langevin_core::seed::{stream, stream_key};
+    use rand::{Rng, SeedableRng};
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    fn normal_cdf(x: f64) -> f64 {
+        0.5 * libm::erfc(-x / SQRT_2)
+    }
+
+    #[test]
+    fn tables_are_a_consistent_ziggurat() {
+        let z = Ziggurat::get();
+        let v = z.x[1] * z.f[1] + FRAC_PI_2.sqrt() * libm::erfc(z.x[1] / SQRT_2);
+        // Decreasing abscissae, increasing heights, and every layer of area V, the top one too.
+        for i in 1..256 {
+            assert!(z.x[i + 1] < z.x[i] && z.f[i + 1] > z.f[i]);
+            let area = z.x[i] * (z.f[i + 1] - z.f[i]);
+            assert!((area - v).abs() < 1e-12, "layer {i}: {area} vs {v}");
+        }
+        assert!((z.x[0] * z.f[1] - v).abs() < 1e-15);
+        assert_eq!(z.f[256], 1.0);
+    }
+
+    #[test]
+    fn lanes_replay_xoshiro_streams() {
+        let keys = [
+            stream_key(7, "rbm/test", 0),
+            stream_key(7, "rbm/test", 1),
+            [0u8; 32],
+        ];
+        let mut lanes = LaneNormals::<3>::from_keys(&keys);
+        let mut refs: Vec<Xoshiro256PlusPlus> = keys
+            .iter()
+            .map(|k| Xoshiro256PlusPlus::from_seed(*k))
+            .collect();
+        assert_eq!(
+            stream(7, "rbm/test", 1).next_u64(),
+            refs[1].clone().next_u64()
+        );
+        for _ in 0..100 {
+            let got = lanes.next_u64();
+            for l in 0..3 {
+                assert_eq!(got[l], refs[l].next_u64());
+            }
+        }
+        for (l, key) in keys.iter().enumerate() {
+            let mut jumped = Xoshiro256PlusPlus::from_seed(*key);
+            jumped.jump();
+            for _ in 0..10 {
+                assert_eq!(lanes.retry_u64(l), jumped.next_u64());
+            }
+        }
+    }
+
+    /// A lane's normals do not depend on the other lanes of its group.
+    #[test]
+    fn lane_sequences_are_independent_of_the_group() {
+        let k = |i| stream_key(3, "rbm/test", i);
+        let mut one = LaneNormals::<1>::from_keys(&[k(2)]);
+        let mut four = LaneNormals::<4>::from_keys(&[k(0), k(1), k(2), k(3)]);
+        let mut a = vec![[0.0; 1]; 5000];
+        let mut b = vec![[0.0; 4]; 5000];
+        one.fill(&mut a);
+        four.fill(&mut b);
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(x[0].to_bits(), y[2].to_bits());
+        }
+    }
+
+    /// The wedge test of the slow path: a candidate x = u·X[i] outside the rectangle of layer
+    /// i is accepted at once with probability (f(x) − f[i])/(f[i+1] − f[i]), else replaced by a
+    /// fresh draw. 20 000 trials per layer at three layers (one concave, two convex); counts
+    /// within 5 binomial standard errors (false-alarm rate ~2e-6).
+    #[test]
+    fn slow_path_accepts_the_wedge_with_the_right_probability() {
+        let z = Ziggurat::get();
+        for layer in [200usize, 60, 5] {
+            // A candidate with u halfway between X[i+1]/X[i] and 1: x in the wedge of layer i.
+            let frac = 0.5 * (1.0 + z.x[layer + 1] / z.x[layer]);
+            let m = ((frac + 3.0).to_bits() & ((1u64 << 52) - 1)) << 12;
+            let bits = m | layer as u64;
+            let x = signed_unit(bits) * z.x[layer];
+            assert!(x > z.x[layer + 1] && x < z.x[layer]);
+            let mut g =
+                LaneNormals::<1>::from_keys(&[stream_key(21, "rbm/wedge-test", layer as u64)]);
+            let n = 20_000;
+            let accepted = (0..n).filter(|_| g.slow(0, bits, z) == x).count() as f64;
+            let p = (gauss(x) - z.f[layer]) / (z.f[layer + 1] - z.f[layer]);
+            let sd = (n as f64 * p * (1.0 - p)).sqrt();
+            assert!(
+                (accepted - n as f64 * p).abs() < 5.0 * sd,
+                "layer {layer}: {accepted} accepted, expected {}",
+                n as f64 * p
+            );
+        }
+    }
+
+    /// The squeeze never contradicts the exponential: 2 000 000 random points of random wedges
+    /// (uniform y over the layer's height, as in the sampler). Also reports how often it
+    /// decides (must be most of the time, or it is useless).
+    #[test]
+    fn squeeze_agrees_with_the_exponential() {
+        let z = Ziggurat::get();
+        let mut r = LaneNormals::<1>::from_keys(&[stream_key(23, "rbm/squeeze-test", 0)]);
+        let (mut decided, n) = (0, 2_000_000);
+        for _ in 0..n {
+            let w = r.next_u64()[0];
+            let i = 1 + (w & 0xff) as usize % 255;
+            let (a, b) = (z.x[i + 1], z.x[i]);
+            let ax = a + (b - a) * unit(r.next_u64()[0]);
+            let y = z.f[i + 1] + (z.f[i] - z.f[i + 1]) * unit(r.next_u64()[0]);
+            if let Some(d) = z.squeeze(i, ax, y) {
+                assert_eq!(d, y < gauss(ax), "layer {i}, x = {ax}, y = {y}");
+                decided += 1;
+            }
+        }
+        assert!(decided as f64 > 0.8 * n as f64, "decided {decided} of {n}");
+    }
+
+    /// Marsaglia's tail: conditional on |x| > R the law is the normal tail,
+    /// P(X > t | X > R) = erfc(t/√2)/erfc(R/√2). KS on 20 000 draws, false-alarm rate 1e-4.
+    #[test]
+    fn tail_is_the_normal_tail() {
+        let mut g = LaneNormals::<1>::from_keys(&[stream_key(22, "rbm/tail-test", 0)]);
+        let xs: Vec<f64> = (0..20_000).map(|_| g.tail(0, 0.5)).collect();
+        assert!(xs.iter().all(|&x| x > ZIGGURAT_R));
+        assert!(g.tail(0, -0.5) < -ZIGGURAT_R);
+        let tail = libm::erfc(ZIGGURAT_R / SQRT_2);
+        let ks = ks_one_sample(&xs, |t| 1.0 - libm::erfc(t / SQRT_2) / tail).unwrap();
+        assert!(ks.p_value > 1e-4, "KS p = {}", ks.p_value);
+    }
+
+    /// Distribution: KS against Φ and the first four moments, n = 400 000 draws (seed fixed).
+    /// Under H0 the KS p-value is uniform; the threshold 1e-4 is a 1e-4 false-alarm rate. The
+    /// moment bounds are 5 standard errors (sd of x^k is √(E x^{2k} − (E x^k)²): 1, √2, √15, √96),
+    /// each a ~6e-7 false alarm. The tail beyond R = 3.654 (rare path) has probability
+    /// 2.58e-4: its count is checked at 5 binomial standard errors.
+    #[test]
+    fn ziggurat_is_standard_normal() {
+        let n = 400_000;
+        let mut g = LaneNormals::<4>::from_keys(&[
+            stream_key(11, "rbm/normals-test", 0),
+            stream_key(11, "rbm/normals-test", 1),
+            stream_key(11, "rbm/normals-test", 2),
+            stream_key(11, "rbm/normals-test", 3),
+        ]);
+        let mut buf = vec![[0.0; 4]; n / 4];
+        g.fill(&mut buf);
+        let xs: Vec<f64> = buf.iter().flatten().copied().collect();
+        let ks = ks_one_sample(&xs, normal_cdf).unwrap();
+        assert!(ks.p_value > 1e-4, "KS p = {}", ks.p_value);
+        let nf = n as f64;
+        let m = |k: i32| xs.iter().map(|x| x.powi(k)).sum::<f64>() / nf;
+        let se = |sd: f64| 5.0 * sd / nf.sqrt();
+        assert!(m(1).abs() < se(1.0), "mean {}", m(1));
+        assert!((m(2) - 1.0).abs() < se(2f64.sqrt()), "E x² {}", m(2));
+        assert!(m(3).abs() < se(15f64.sqrt()), "E x³ {}", m(3));
+        assert!((m(4) - 3.0).abs() < se(96f64.sqrt()), "E x⁴ {}", m(4));
+        let p_tail = 2.0 * (1.0 - normal_cdf(ZIGGURAT_R));
+        let tail = xs.iter().filter(|x| x.abs() > ZIGGURAT_R).count() as f64;
+        let sd = (nf * p_tail * (1.0 - p_tail)).sqrt();
+        assert!(
+            (tail - nf * p_tail).abs() < 5.0 * sd,
+            "tail {tail} vs {}",
+            nf * p_tail
+        );
+    }
+
+    /// Golden values (regression guard, not a statistical check): the first normals of a
+    /// stream, pinning the tables, the bit layout and the retry stream.
+    #[test]
+    fn value_stability_first_normals() {
+        let mut g = LaneNormals::<1>::from_keys(&[stream_key(42, "rbm/golden", 0)]);
+        let mut buf = vec![[0.0; 1]; 2000];
+        g.fill(&mut buf);
+        // The sum (in order) covers the ~30 normals that went through the slow path.
+        let sum: f64 = buf.iter().map(|x| x[0]).sum();
+        let got = [buf[0][0], buf[1][0], buf[2][0], sum].map(f64::to_bits);
+        let want = [
+            13819394673729854493,
+            4603228157775604673,
+            4597435809875688259,
+            4634927878792410081,
+        ];
+        assert_eq!(got, want, "{:?}", [buf[0][0], buf[1][0], buf[2][0], sum]);
+    }
+}

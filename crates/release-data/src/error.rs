@@ -1,0 +1,54 @@
+//! Errors: every message names the file (and member) and what is wrong with it.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong reading a released file. Malformed input never panics.
+#[derive(Debug, thiserror::Error)]
+pub enum ReleaseError {
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The zip container is malformed or truncated.
+    #[error("{path}: not a valid .npz (zip) file: {reason}")]
+    Zip {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A member is not a valid .npy array (or uses an unsupported feature).
+    #[error("{path}: member '{member}': {reason}")]
+    Npy {
+        /// The file.
+        path: PathBuf,
+        /// The member (e.g. `W.npy`).
+        member: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The requested array is not in the file.
+    #[error("{path}: no array '{key}' (the file has: {available})")]
+    Missing {
+        /// The file.
+        path: PathBuf,
+        /// The requested key.
+        key: String,
+        /// The keys present, comma-separated.
+        available: String,
+    },
+    /// The array exists but has the wrong type or shape for the request.
+    #[error("{path}: array '{key}': {reason}")]
+    Type {
+        /// The file.
+        path: PathBuf,
+        /// The key.
+        key: String,
+        /// What was expected and found.
+        reason: String,
+    },
+}

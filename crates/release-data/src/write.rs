@@ -1,0 +1,195 @@
+//! A small `.npz` writer: `.npy` v1.0 members (little endian, C or Fortran order) in a stored
+//! (uncompressed) zip archive, the layout of `numpy.savez`. Used by the tests (hand-made files
+//! with known contents) and to export simulations in the authors' format.
+
+use std::path::Path;
+
+/// Builds an archive member by member.
+#[derive(Clone, Debug, Default)]
+pub struct NpzWriter {
+    members: Vec<(String, Vec<u8>)>,
+}
+
+fn shape_literal(shape: &[usize]) -> String {
+    match shape.len() {
+        0 => "()".to_string(),
+        1 => format!("({},)", shape[0]),
+        _ => format!(
+            "({})",
+            shape
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// The bytes of a `.npy` v1.0 file with the given dtype string, order, shape and raw payload.
+pub fn npy_bytes(descr: &str, fortran_order: bool, shape: &[usize], payload: &[u8]) -> Vec<u8> {
+    let mut dict = format!(
+        "{{'descr': '{descr}', 'fortran_order': {}, 'shape': {}, }}",
+        if fortran_order { "True" } else { "False" },
+        shape_literal(shape)
+    );
+    // Pad with spaces and a final newline so that magic + length + header is a multiple of 64.
+    let total = 10 + dict.len() + 1;
+    dict.push_str(&" ".repeat((64 - total % 64) % 64));
+    dict.push('\n');
+    let mut out = Vec::with_capacity(10 + dict.len() + payload.len());
+    out.extend_from_slice(b"\x93NUMPY\x01\x00");
+    out.extend_from_slice(&(dict.len() as u16).to_le_bytes());
+    out.extend_from_slice(dict.as_bytes());
+    out.extend_from_slice(payload);
+    out
+}
+
+/// C-order values reordered to Fortran order (first axis fastest).
+fn to_fortran<T: Copy>(shape: &[usize], c: &[T]) -> Vec<T> {
+    let nd = shape.len();
+    let n = c.len();
+    let mut cstride = vec![1usize; nd];
+    for k in (0..nd.saturating_sub(1)).rev() {
+        cstride[k] = cstride[k + 1] * shape[k + 1];
+    }
+    let mut idx = vec![0usize; nd];
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        out.push(c[idx.iter().zip(&cstride).map(|(i, s)| i * s).sum::<usize>()]);
+        for k in 0..nd {
+            idx[k] += 1;
+            if idx[k] < shape[k] {
+                break;
+            }
+            idx[k] = 0;
+        }
+    }
+    out
+}
+
+impl NpzWriter {
+    /// An empty archive.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds an f64 array given in C order, stored in C or Fortran order (`<f8`).
+    ///
+    /// # Panics
+    /// If `data.len()` is not the product of `shape`.
+    pub fn add_f64(
+        &mut self,
+        key: &str,
+        shape: &[usize],
+        data: &[f64],
+        fortran: bool,
+    ) -> &mut Self {
+        assert_eq!(
+            shape.iter().product::<usize>(),
+            data.len(),
+            "shape and data disagree"
+        );
+        let vals = if fortran {
+            to_fortran(shape, data)
+        } else {
+            data.to_vec()
+        };
+        let payload: Vec<u8> = vals.iter().flat_map(|v| v.to_le_bytes()).collect();
+        self.add_raw(
+            &format!("{key}.npy"),
+            npy_bytes("<f8", fortran, shape, &payload),
+        )
+    }
+
+    /// Adds an i64 array given in C order (`<i8`); `shape = &[]` gives a 0-d scalar.
+    ///
+    /// # Panics
+    /// If `data.len()` is not the product of `shape`.
+    pub fn add_i64(
+        &mut self,
+        key: &str,
+        shape: &[usize],
+        data: &[i64],
+        fortran: bool,
+    ) -> &mut Self {
+        assert_eq!(
+            shape.iter().product::<usize>(),
+            data.len(),
+            "shape and data disagree"
+        );
+        let vals = if fortran {
+            to_fortran(shape, data)
+        } else {
+            data.to_vec()
+        };
+        let payload: Vec<u8> = vals.iter().flat_map(|v| v.to_le_bytes()).collect();
+        self.add_raw(
+            &format!("{key}.npy"),
+            npy_bytes("<i8", fortran, shape, &payload),
+        )
+    }
+
+    /// Adds a member with arbitrary bytes (e.g. a malformed array for tests).
+    pub fn add_raw(&mut self, member: &str, bytes: Vec<u8>) -> &mut Self {
+        self.members.push((member.to_string(), bytes));
+        self
+    }
+
+    /// The archive bytes (stored members, no zip64).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut central = Vec::new();
+        for (name, data) in &self.members {
+            let offset = out.len() as u32;
+            let crc = crc32fast::hash(data);
+            let size = data.len() as u32;
+            let header = |sig: u32, central_entry: bool| {
+                let mut h = Vec::new();
+                h.extend_from_slice(&sig.to_le_bytes());
+                if central_entry {
+                    h.extend_from_slice(&20u16.to_le_bytes()); // version made by
+                }
+                h.extend_from_slice(&20u16.to_le_bytes()); // version needed
+                h.extend_from_slice(&0u16.to_le_bytes()); // flags
+                h.extend_from_slice(&0u16.to_le_bytes()); // stored
+                h.extend_from_slice(&0u16.to_le_bytes()); // time
+                h.extend_from_slice(&0x21u16.to_le_bytes()); // date 1980-01-01
+                h.extend_from_slice(&crc.to_le_bytes());
+                h.extend_from_slice(&size.to_le_bytes());
+                h.extend_from_slice(&size.to_le_bytes());
+                h.extend_from_slice(&(name.len() as u16).to_le_bytes());
+                h.extend_from_slice(&0u16.to_le_bytes()); // extra
+                if central_entry {
+                    h.extend_from_slice(&0u16.to_le_bytes()); // comment
+                    h.extend_from_slice(&0u16.to_le_bytes()); // disk
+                    h.extend_from_slice(&0u16.to_le_bytes()); // internal attributes
+                    h.extend_from_slice(&0u32.to_le_bytes()); // external attributes
+                    h.extend_from_slice(&offset.to_le_bytes());
+                }
+                h.extend_from_slice(name.as_bytes());
+                h
+            };
+            out.extend(header(0x0403_4b50, false));
+            out.extend_from_slice(data);
+            central.extend(header(0x0201_4b50, true));
+        }
+        let cd_offset = out.len() as u32;
+        let cd_size = central.len() as u32;
+        out.extend(central);
+        let n = self.members.len() as u16;
+        out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(&n.to_le_bytes());
+        out.extend_from_slice(&n.to_le_bytes());
+        out.extend_from_slice(&cd_size.to_le_bytes());
+        out.extend_from_slice(&cd_offset.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out
+    }
+
+    /// Writes the archive to `path`.
+    pub fn write(&self, path: impl AsRef<Path>) -> std::io::Result<()> {
+        std::fs::write(path, self.to_bytes())
+    }
+}

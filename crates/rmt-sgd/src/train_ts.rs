@@ -1,0 +1,140 @@
+//! `rmt-sgd train ts`: train an ensemble of teacher-student networks (the companion paper's
+//! released model or the hidden-layer models of Figs 4-5), write the final singular values (CSV)
+//! and print the authors' analysis of them (JSON).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::Args;
+use coulomb_gas::sample_u4;
+use serde_json::json;
+use teacher_student::analysis::authors_numbers;
+use teacher_student::{Model, Record};
+
+use crate::args;
+use crate::output::print_json;
+
+fn model(s: &str) -> Result<Model, String> {
+    s.parse::<Model>().map_err(|e| e.to_string())
+}
+
+fn non_negative(s: &str) -> Result<f64, String> {
+    let v = args::finite(s)?;
+    if v < 0.0 {
+        return Err(format!("{v} must be >= 0"));
+    }
+    Ok(v)
+}
+
+/// Arguments of `rmt-sgd train ts`.
+#[derive(Args, Debug)]
+pub struct TsArgs {
+    /// `released` (Z = 1, the companion paper's data release), `z26` or `z27` (Z of Eq 26/27).
+    #[arg(long, value_parser = model)]
+    model: Model,
+    /// Learning rate α (> 0).
+    #[arg(long, allow_hyphen_values = true, value_parser = args::positive)]
+    lr: f64,
+    /// Noise strength (std of an off-diagonal entry of the per-datum noise; ≥ 0).
+    #[arg(long, allow_hyphen_values = true, value_parser = non_negative)]
+    noise: f64,
+    /// Batch size |B| (≥ 1).
+    #[arg(long, value_parser = args::count)]
+    batch: usize,
+    /// Number of networks (seeds).
+    #[arg(long, value_parser = args::count)]
+    seeds: usize,
+    /// Base seed; network k uses the stream (seed, "ts/<model>/lr=…/noise=…/bs=…/run=<run>/member", k).
+    #[arg(long)]
+    seed: u64,
+    /// Output CSV: `seed,xi_1,xi_2` (final singular values, ascending), one row per network.
+    #[arg(long)]
+    out: PathBuf,
+    /// Epochs (default 10, as the release; 500 minibatches per epoch).
+    #[arg(long, value_parser = args::count)]
+    epochs: Option<usize>,
+    /// Which quenched data set (input draw) to use: repeats with fresh inputs use run = 1, 2, ...
+    #[arg(long, default_value_t = 0)]
+    run: u64,
+}
+
+fn write_rows(path: &Path, rows: &[(u64, Vec<f64>)]) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
+    {
+        let mut w = std::io::BufWriter::new(tmp.as_file());
+        let k = rows.first().map_or(2, |r| r.1.len());
+        let header: Vec<String> = std::iter::once("seed".to_string())
+            .chain((1..=k).map(|i| format!("xi_{i}")))
+            .collect();
+        writeln!(w, "{}", header.join(","))?;
+        for (seed, xi) in rows {
+            let vals: Vec<String> = xi.iter().map(|v| format!("{v:?}")).collect();
+            writeln!(w, "{seed},{}", vals.join(","))?;
+        }
+        w.flush()?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+pub fn run(a: TsArgs) -> anyhow::Result<()> {
+    let mut hyper = a.model.hyper(a.lr, a.noise, a.batch);
+    if let Some(e) = a.epochs {
+        hyper.epochs = e;
+    }
+    let run = a.model.run(hyper, a.seed, a.run)?;
+    let nets = run.ensemble(0, a.seeds, Record::Final)?;
+    let rows: Vec<(u64, Vec<f64>)> = nets
+        .iter()
+        .map(|m| (m.index, m.singular_values()))
+        .collect();
+    // The authors' analysis of ξ (both levels pooled), when there are enough networks for it.
+    let pairs: Vec<[f64; 2]> = rows.iter().map(|(_, x)| [x[0], x[1]]).collect();
+    let sigma_pred = (a.lr * a.noise * a.noise / a.batch as f64).sqrt();
+    let pooled: Vec<f64> = pairs.iter().flat_map(|p| [p[0], p[1]]).collect();
+    let analysis = match authors_numbers(&pairs, [2.0, sigma_pred.max(1e-12)]) {
+        Ok(n) => json!({
+            "centre": n.centre,
+            "sigma": n.sigma,
+            "sigma_stderr": n.sigma_stderr,
+            "mean_spacing": n.mean_spacing,
+            "sqrt_pi_sigma": std::f64::consts::PI.sqrt() * n.sigma,
+            "bins": n.bins,
+        }),
+        Err(e) => json!({ "error": e.to_string() }),
+    };
+    write_rows(&a.out, &rows)?;
+    let mean = pooled.iter().sum::<f64>() / pooled.len() as f64;
+    print_json(&json!({
+        "model": a.model.name(),
+        "lr": a.lr,
+        "noise": a.noise,
+        "batch": a.batch,
+        "epochs": hyper.epochs,
+        "batches_per_epoch": hyper.batches_per_epoch,
+        "seeds": a.seeds,
+        "seed": a.seed,
+        "run": a.run,
+        "purpose": run.purpose(),
+        "protocol": {
+            "noise_kind": hyper.noise_kind,
+            "noise_draw": hyper.noise_draw,
+            "inputs": hyper.inputs,
+            "init_std": hyper.init_std,
+            "teacher_singular_value": teacher_student::presets::TEACHER_XI,
+        },
+        "mean_xi": mean,
+        "u4": sample_u4(&pooled),
+        "sigma_pred": sigma_pred,
+        "authors_analysis": analysis,
+        "out": a.out.display().to_string(),
+    }))
+}
