@@ -7,6 +7,7 @@ mod analyze;
 mod args;
 mod dbm;
 mod density;
+mod merge;
 mod output;
 mod train;
 mod train_ts;
@@ -34,6 +35,8 @@ enum Command {
     Train(train::TrainCommand),
     /// Analyse the spectrum of a weight array in an .npz file (the authors' σ, ⟨S⟩, U4, surmise KS).
     Analyze(analyze::AnalyzeArgs),
+    /// Join the CSV outputs of `--shard k/n` runs (byte-identical to the unsharded output).
+    Merge(merge::MergeArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -42,6 +45,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Dbm(args) => dbm::run(args),
         Command::Train(cmd) => train::run(cmd),
         Command::Analyze(args) => analyze::run(args),
+        Command::Merge(args) => merge::run(args),
     }
 }
 

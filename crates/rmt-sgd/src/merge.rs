@@ -1,0 +1,83 @@
+//! `rmt-sgd merge`: join the CSV outputs of `--shard k/n` runs into the file a single run writes.
+//!
+//! Shards write rows keyed by a work-item index in the first column (`realisation`, `seed`,
+//! ...). Merging keeps each row's text exactly as written and orders rows by that index, so the
+//! merged file is byte-identical to the unsharded run's. Headers must agree, an index may appear
+//! only once, and the result is written atomically.
+
+use anyhow::{bail, Context};
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Arguments of `rmt-sgd merge`.
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// Output CSV (written atomically).
+    #[arg(long)]
+    out: PathBuf,
+    /// Shard CSV files, in any order.
+    #[arg(required = true)]
+    shards: Vec<PathBuf>,
+}
+
+pub fn run(a: MergeArgs) -> anyhow::Result<()> {
+    let mut header: Option<String> = None;
+    let mut rows: Vec<(u64, String)> = Vec::new();
+    for path in &a.shards {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let mut lines = text.lines();
+        let h = lines
+            .next()
+            .with_context(|| format!("{}: empty file, expected a CSV header", path.display()))?;
+        match &header {
+            None => header = Some(h.to_string()),
+            Some(first) if first != h => bail!(
+                "{}: header '{h}' differs from '{first}' of the first shard",
+                path.display()
+            ),
+            Some(_) => {}
+        }
+        for (k, line) in lines.enumerate() {
+            let key = line.split(',').next().unwrap_or("");
+            let index: u64 = key.trim().parse().with_context(|| {
+                format!(
+                    "{} line {}: first column '{key}' is not a work-item index",
+                    path.display(),
+                    k + 2
+                )
+            })?;
+            rows.push((index, line.to_string()));
+        }
+    }
+    rows.sort_by_key(|r| r.0);
+    if let Some(w) = rows.windows(2).find(|w| w[0].0 == w[1].0) {
+        bail!("work item {} appears in more than one shard", w[0].0);
+    }
+    let header = header.context("no shard files given")?;
+    let dir = match a.out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let tmp = tempfile::NamedTempFile::new_in(&dir)
+        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
+    {
+        let mut w = std::io::BufWriter::new(tmp.as_file());
+        writeln!(w, "{header}")?;
+        for (_, line) in &rows {
+            writeln!(w, "{line}")?;
+        }
+        w.flush()?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(&a.out)
+        .with_context(|| format!("cannot write {}", a.out.display()))?;
+    eprintln!(
+        "merged {} rows from {} shard(s) into {}",
+        rows.len(),
+        a.shards.len(),
+        a.out.display()
+    );
+    Ok(())
+}
