@@ -15,6 +15,8 @@ pub mod cli;
 pub mod error;
 pub mod output;
 pub mod plot;
+pub mod rbm_figs;
+pub mod rbm_sweep;
 pub mod registry;
 pub mod style;
 pub mod theory;

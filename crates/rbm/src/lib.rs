@@ -29,6 +29,7 @@
 //! realisation-epoch is dominated by drawing its 60·|B| normals (`benches/benches/rbm.rs`).
 //! Reproducibility: a realisation's numbers depend only on (seed, α, |B|, index).
 
+pub mod analysis;
 #[doc(hidden)]
 pub mod bench;
 pub mod error;

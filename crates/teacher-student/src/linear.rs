@@ -225,6 +225,7 @@ impl<const M: usize, const N: usize> LinearResponse<M, N> {
         Ok(sum / M as f64)
     }
 
+    // ANCHOR: lr_sample
     /// One draw of W = W_t + δW, δW ~ N(0, Σ).
     pub fn sample_weights<R: Rng + ?Sized>(&self, rng: &mut R) -> Mat<M, N> {
         let z = DVector::from_fn(M * N, |_, _| StandardNormal.sample(rng));
@@ -244,6 +245,7 @@ impl<const M: usize, const N: usize> LinearResponse<M, N> {
             .map(|_| singular_values(&self.sample_weights(rng)))
             .collect()
     }
+    // ANCHOR_END: lr_sample
 }
 
 #[cfg(test)]
