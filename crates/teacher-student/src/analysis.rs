@@ -12,7 +12,6 @@
 //! levels of a network resampled together), the sounder choice for histogram statistics.
 
 use coulomb_gas::fit::lm::{fit_histogram, PairModel};
-use coulomb_gas::histogram::percentile;
 use coulomb_gas::Histogram;
 use langevin_core::Stream;
 use rand::RngExt;
@@ -41,36 +40,10 @@ pub struct PeakFit {
     pub n: usize,
 }
 
-/// CPython's float floor division `a // b` for finite a, b > 0 (as `coulomb_gas::histogram`).
-fn py_floordiv(a: f64, b: f64) -> f64 {
-    let m = a % b;
-    let mut div = (a - m) / b;
-    if m != 0.0 && ((b < 0.0) != (m < 0.0)) {
-        div -= 1.0;
-    }
-    if div != 0.0 {
-        let mut f = div.floor();
-        if div - f > 0.5 {
-            f += 1.0;
-        }
-        f
-    } else {
-        0.0_f64.copysign(a / b)
-    }
-}
-
-/// Freedman–Diaconis bins of a sorted sample, exactly as `coulomb_gas::freedman_diaconis_bins`.
+/// Freedman–Diaconis bins of a sorted sample, the one rule of `coulomb_gas::histogram`.
 fn fd_bins_sorted(sorted: &[f64]) -> Result<(usize, f64, f64), TsError> {
-    let iqr = percentile(sorted, 75.0) - percentile(sorted, 25.0);
-    if iqr.is_nan() || iqr <= 0.0 {
-        return Err(TsError::Fit(format!(
-            "interquartile range is {iqr} for {} samples",
-            sorted.len()
-        )));
-    }
-    let bw = 2.0 * iqr / (sorted.len() as f64).cbrt();
-    let (lo, hi) = (sorted[0], sorted[sorted.len() - 1]);
-    Ok((py_floordiv(hi - lo, bw).max(1.0) as usize, lo, hi))
+    let (n, (lo, hi)) = coulomb_gas::histogram::freedman_diaconis_bins_sorted(sorted)?;
+    Ok((n, lo, hi))
 }
 
 fn peak_fit(hist: &Histogram, p0: [f64; 2]) -> Result<PeakFit, TsError> {
@@ -295,8 +268,6 @@ mod tests {
         let (nb, lo, hi) = fd_bins_sorted(&sorted).unwrap();
         let (nb2, (lo2, hi2)) = coulomb_gas::freedman_diaconis_bins(&xs).unwrap();
         assert_eq!((nb, lo, hi), (nb2, lo2, hi2));
-        assert_eq!(py_floordiv(7.0, 2.0), 3.0);
-        assert_eq!(py_floordiv(0.3, 0.1), 2.0); // CPython: 0.3 // 0.1 == 2.0
     }
 
     #[test]
