@@ -84,21 +84,7 @@ impl NpzWriter {
         data: &[f64],
         fortran: bool,
     ) -> &mut Self {
-        assert_eq!(
-            shape.iter().product::<usize>(),
-            data.len(),
-            "shape and data disagree"
-        );
-        let vals = if fortran {
-            to_fortran(shape, data)
-        } else {
-            data.to_vec()
-        };
-        let payload: Vec<u8> = vals.iter().flat_map(|v| v.to_le_bytes()).collect();
-        self.add_raw(
-            &format!("{key}.npy"),
-            npy_bytes("<f8", fortran, shape, &payload),
-        )
+        self.add_array(key, shape, data, fortran, "<f8", |v| v.to_le_bytes())
     }
 
     /// Adds an i64 array given in C order (`<i8`); `shape = &[]` gives a 0-d scalar.
@@ -112,6 +98,19 @@ impl NpzWriter {
         data: &[i64],
         fortran: bool,
     ) -> &mut Self {
+        self.add_array(key, shape, data, fortran, "<i8", |v| v.to_le_bytes())
+    }
+
+    /// Shared body of the typed adders: reorder for Fortran order, encode little-endian, add.
+    fn add_array<T: Copy>(
+        &mut self,
+        key: &str,
+        shape: &[usize],
+        data: &[T],
+        fortran: bool,
+        descr: &str,
+        le_bytes: impl Fn(T) -> [u8; 8],
+    ) -> &mut Self {
         assert_eq!(
             shape.iter().product::<usize>(),
             data.len(),
@@ -122,10 +121,10 @@ impl NpzWriter {
         } else {
             data.to_vec()
         };
-        let payload: Vec<u8> = vals.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let payload: Vec<u8> = vals.into_iter().flat_map(le_bytes).collect();
         self.add_raw(
             &format!("{key}.npy"),
-            npy_bytes("<i8", fortran, shape, &payload),
+            npy_bytes(descr, fortran, shape, &payload),
         )
     }
 
