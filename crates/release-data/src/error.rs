@@ -51,4 +51,32 @@ pub enum ReleaseError {
         /// What was expected and found.
         reason: String,
     },
+    /// A stand-alone `.npy` file is malformed or uses an unsupported feature.
+    #[error("{path}: not a readable .npy array: {reason}")]
+    NpyFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A CSV file is malformed: the line (1-based) and column (1-based) where it goes wrong.
+    #[error("{path}: {}{reason}", csv_location(*line, *column))]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number (0 for the file as a whole).
+        line: u64,
+        /// 1-based column, when one field is at fault.
+        column: Option<usize>,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+fn csv_location(line: u64, column: Option<usize>) -> String {
+    match (line, column) {
+        (0, _) => String::new(),
+        (l, None) => format!("line {l}: "),
+        (l, Some(c)) => format!("line {l}, column {c}: "),
+    }
 }

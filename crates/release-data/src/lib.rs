@@ -5,6 +5,8 @@
 //! order. Kept out of the model crates' dependencies; only the CLI and the figures use it.
 //!
 //! * [`Npz`]: open a file, list its arrays, decode one ([`Array`]);
+//! * [`read_npy`] / [`npy_from_bytes`]: a stand-alone `.npy` file (any of the dtypes above);
+//! * [`table`]: CSV files of numbers (spectra or flattened matrices) with line/column errors;
 //! * [`write`]: a small `.npz` writer (stored members), for tests and for exporting simulations
 //!   in the authors' layout;
 //! * [`ts`]: the 16 teacher-student files of the release and where to find them.
@@ -21,6 +23,7 @@
 
 mod error;
 mod npy;
+pub mod table;
 pub mod ts;
 pub mod write;
 mod zip;
@@ -82,6 +85,19 @@ impl Array {
         }
     }
 
+    /// The values as f64 in C order (integers converted; exact up to 2^53).
+    pub fn to_f64_vec(&self) -> Vec<f64> {
+        match &self.data {
+            Data::F64(v) => v.clone(),
+            Data::I64(v) => v.iter().map(|&x| x as f64).collect(),
+        }
+    }
+
+    /// True for floating-point arrays.
+    pub fn is_float(&self) -> bool {
+        matches!(self.data, Data::F64(_))
+    }
+
     /// Element at a multi-index (C order), as f64.
     pub fn get(&self, index: &[usize]) -> Option<f64> {
         if index.len() != self.shape.len() {
@@ -99,6 +115,28 @@ impl Array {
             Data::I64(v) => v.get(flat).map(|&x| x as f64),
         }
     }
+}
+
+/// Reads a stand-alone `.npy` file.
+pub fn read_npy(path: impl AsRef<Path>) -> Result<Array, ReleaseError> {
+    let path = path.as_ref().to_path_buf();
+    let bytes = std::fs::read(&path).map_err(|source| ReleaseError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    npy_from_bytes(path, &bytes)
+}
+
+/// Decodes an in-memory `.npy` file; `label` names it in error messages.
+pub fn npy_from_bytes(label: impl Into<PathBuf>, bytes: &[u8]) -> Result<Array, ReleaseError> {
+    npy::decode(bytes).map_err(|reason| ReleaseError::NpyFile {
+        path: label.into(),
+        reason: if bytes.is_empty() {
+            "the file is empty".to_string()
+        } else {
+            reason
+        },
+    })
 }
 
 /// An opened `.npz` file: the bytes and its member directory.

@@ -1,7 +1,9 @@
 //! The `.npy` format (versions 1.0, 2.0, 3.0): magic string, header length, a Python dict
 //! literal `{'descr': '<f8', 'fortran_order': False, 'shape': (3000, 6, 2, 2), }`, then the raw
-//! data. Supported dtypes: floats `f8`, `f4` (read as f64), signed and unsigned integers of 1, 2,
-//! 4, 8 bytes and `b1` (read as i64), either byte order. Fortran-ordered data are transposed to
+//! data. Supported dtypes: floats `f8`, `f4`, `f2` (half precision, decoded by hand; all read as
+//! f64), signed and unsigned integers of 1, 2, 4, 8 bytes and `b1` (read as i64), either byte
+//! order. Object arrays (pickles), complex, structured, string and date-time dtypes are rejected
+//! with a message saying which. Fortran-ordered data are transposed to
 //! C order on reading. The data length must match the shape exactly; nothing is allocated before
 //! that is checked.
 
@@ -239,29 +241,77 @@ enum Kind {
 /// (kind, item size, little endian) of a numpy dtype string such as `<f8`, `|u1`, `>i4`.
 fn dtype(descr: &str) -> Result<(Kind, usize, bool), String> {
     let b = descr.as_bytes();
-    if b.len() < 3 {
-        return Err(format!("unsupported dtype '{descr}'"));
-    }
-    let little = match b[0] {
-        b'<' | b'|' | b'=' => true,
-        b'>' => false,
-        _ => return Err(format!("unsupported dtype '{descr}' (no byte-order mark)")),
+    let (order, rest) = match b.first() {
+        Some(b'<' | b'|' | b'=' | b'>') => (b[0], &descr[1..]),
+        _ => (b'|', descr),
     };
-    let size: usize = descr[2..]
+    let code = rest.as_bytes().first().copied().unwrap_or(b' ');
+    let what = match code {
+        b'O' => Some("object arrays (Python pickles) are not supported; save plain numbers"),
+        b'c' => Some("complex dtypes are not supported; save the real matrix"),
+        b'V' => Some("structured/void dtypes are not supported"),
+        b'U' | b'S' | b'a' => Some("string dtypes are not supported"),
+        b'M' | b'm' => Some("date-time dtypes are not supported"),
+        _ => None,
+    };
+    if let Some(w) = what {
+        return Err(format!("dtype '{descr}': {w}"));
+    }
+    const SUPPORTED: &str = "supported: f2, f4, f8, i1-i8, u1-u8, b1";
+    if !matches!(b.first(), Some(b'<' | b'|' | b'=' | b'>')) || b.len() < 3 {
+        return Err(format!("unsupported dtype '{descr}' ({SUPPORTED})"));
+    }
+    let little = order != b'>';
+    let size: usize = rest[1..]
         .parse()
-        .map_err(|_| format!("unsupported dtype '{descr}'"))?;
-    let kind = match (b[1], size) {
-        (b'f', 4 | 8) => Kind::Float,
+        .map_err(|_| format!("unsupported dtype '{descr}' ({SUPPORTED})"))?;
+    let kind = match (code, size) {
+        (b'f', 2 | 4 | 8) => Kind::Float,
         (b'i', 1 | 2 | 4 | 8) => Kind::Int,
         (b'u', 1 | 2 | 4 | 8) => Kind::Uint,
         (b'b', 1) => Kind::Bool,
-        _ => {
-            return Err(format!(
-                "unsupported dtype '{descr}' (supported: f4, f8, i1-i8, u1-u8, b1)"
-            ))
-        }
+        _ => return Err(format!("unsupported dtype '{descr}' ({SUPPORTED})")),
     };
     Ok((kind, size, little))
+}
+
+/// IEEE 754 half precision (binary16) to f64, exactly.
+pub(crate) fn f16_to_f64(h: u16) -> f64 {
+    let sign = if h & 0x8000 != 0 { -1.0 } else { 1.0 };
+    let exp = i32::from((h >> 10) & 0x1f);
+    let frac = f64::from(h & 0x3ff);
+    match exp {
+        0 => sign * frac * 2f64.powi(-24),
+        31 if frac == 0.0 => sign * f64::INFINITY,
+        31 => f64::NAN,
+        e => sign * (1.0 + frac / 1024.0) * 2f64.powi(e - 15),
+    }
+}
+
+/// f64 to IEEE 754 half precision, rounding to nearest (ties to even); overflow gives ±inf.
+pub(crate) fn f64_to_f16(x: f64) -> u16 {
+    let sign: u16 = if x.is_sign_negative() { 0x8000 } else { 0 };
+    if x.is_nan() {
+        return 0x7e00;
+    }
+    let a = x.abs();
+    if a < 2f64.powi(-14) {
+        // Subnormal (or zero): units of 2^-24; 1024 units is the smallest normal, encoded alike.
+        return sign | (a * 2f64.powi(24)).round_ties_even() as u16;
+    }
+    if a.is_infinite() {
+        return sign | 0x7c00;
+    }
+    let mut e = ((a.to_bits() >> 52) & 0x7ff) as i32 - 1023;
+    let mut frac = ((a / 2f64.powi(e) - 1.0) * 1024.0).round_ties_even() as u16;
+    if frac == 1024 {
+        e += 1;
+        frac = 0;
+    }
+    if e > 15 {
+        return sign | 0x7c00;
+    }
+    sign | (((e + 15) as u16) << 10) | frac
 }
 
 /// Decodes a whole .npy member into a C-ordered array.
@@ -303,10 +353,10 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Array, String> {
             (0..count)
                 .map(|k| {
                     let w = word(k);
-                    if size == 8 {
-                        f64::from_le_bytes(w)
-                    } else {
-                        f32::from_le_bytes([w[0], w[1], w[2], w[3]]) as f64
+                    match size {
+                        8 => f64::from_le_bytes(w),
+                        4 => f32::from_le_bytes([w[0], w[1], w[2], w[3]]) as f64,
+                        _ => f16_to_f64(u16::from_le_bytes([w[0], w[1]])),
                     }
                 })
                 .collect(),
@@ -381,6 +431,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn half_precision_round_trips() {
+        for h in 0u16..=u16::MAX {
+            let x = f16_to_f64(h);
+            if x.is_nan() {
+                assert_eq!(f64_to_f16(x) & 0x7c00, 0x7c00);
+            } else {
+                assert_eq!(f64_to_f16(x), h, "{h:#06x} -> {x}");
+            }
+        }
+        assert_eq!(f16_to_f64(0x3c00), 1.0);
+        assert_eq!(f16_to_f64(0xc000), -2.0);
+        assert_eq!(f16_to_f64(0x7bff), 65504.0);
+        assert_eq!(f16_to_f64(0x0001), 2f64.powi(-24));
+        assert_eq!(f64_to_f16(1e6), 0x7c00);
+        assert_eq!(f64_to_f16(1.0 + 1.0 / 2048.0), 0x3c00); // tie to even
+    }
+
+    #[test]
     fn header_literals() {
         let h = b"{'descr': '<f8', 'fortran_order': False, 'shape': (3000, 6, 2, 2), }";
         let mut p = Parser { s: h, p: 0 };
@@ -401,8 +469,13 @@ mod tests {
             let mut p = Parser { s: bad, p: 0 };
             assert!(p.dict().is_err(), "{:?}", std::str::from_utf8(bad));
         }
-        assert!(dtype("<c16").is_err());
-        assert!(dtype("O").is_err());
+        assert!(dtype("<c16").unwrap_err().contains("complex"));
+        assert!(dtype("O").unwrap_err().contains("pickles"));
+        assert!(dtype("|O").unwrap_err().contains("pickles"));
+        assert!(dtype("<U8").unwrap_err().contains("string"));
+        assert!(dtype("").is_err());
+        assert!(dtype("<").is_err());
+        assert_eq!(dtype("<f2").unwrap(), (Kind::Float, 2, true));
         assert_eq!(dtype(">i2").unwrap(), (Kind::Int, 2, false));
     }
 }

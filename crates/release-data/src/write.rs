@@ -44,6 +44,79 @@ pub fn npy_bytes(descr: &str, fortran_order: bool, shape: &[usize], payload: &[u
     out
 }
 
+/// The bytes of a `.npy` file of format version `version` (1, 2 or 3) holding the C-order
+/// values `c_data` of the given shape, encoded as `descr` (`<f8 >f8 <f4 >f4 <f2 >f2`, or an integer
+/// dtype `i1`-`i8`/`u1`-`u8` of either byte order, values rounded) in C or Fortran order.
+///
+/// # Errors
+/// An unsupported dtype or version, or `c_data.len()` not the product of `shape`.
+pub fn encode_npy(
+    version: u8,
+    descr: &str,
+    fortran_order: bool,
+    shape: &[usize],
+    c_data: &[f64],
+) -> Result<Vec<u8>, String> {
+    if shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d)) != Some(c_data.len()) {
+        return Err(format!(
+            "shape {shape:?} and {} values disagree",
+            c_data.len()
+        ));
+    }
+    let b = descr.as_bytes();
+    if b.len() < 3 || !matches!(b[0], b'<' | b'>' | b'|') {
+        return Err(format!("unsupported dtype '{descr}'"));
+    }
+    let big = b[0] == b'>';
+    let size: usize = descr[2..]
+        .parse()
+        .map_err(|_| format!("unsupported dtype '{descr}'"))?;
+    let vals = if fortran_order {
+        to_fortran(shape, c_data)
+    } else {
+        c_data.to_vec()
+    };
+    let mut payload = Vec::with_capacity(vals.len() * size);
+    for v in vals {
+        let le: Vec<u8> = match (b[1], size) {
+            (b'f', 8) => v.to_le_bytes().to_vec(),
+            (b'f', 4) => (v as f32).to_le_bytes().to_vec(),
+            (b'f', 2) => crate::npy::f64_to_f16(v).to_le_bytes().to_vec(),
+            (b'i', 1 | 2 | 4 | 8) => (v.round() as i64).to_le_bytes()[..size].to_vec(),
+            (b'u', 1 | 2 | 4 | 8) => (v.round() as u64).to_le_bytes()[..size].to_vec(),
+            _ => return Err(format!("unsupported dtype '{descr}'")),
+        };
+        if big {
+            payload.extend(le.iter().rev());
+        } else {
+            payload.extend(le);
+        }
+    }
+    let mut out = npy_bytes(descr, fortran_order, shape, &payload);
+    match version {
+        1 => {}
+        2 | 3 => {
+            // Same dict, 4-byte header length; re-pad so that the data start at a multiple of 64.
+            let hlen = u16::from_le_bytes([out[8], out[9]]) as usize;
+            let dict = String::from_utf8_lossy(&out[10..10 + hlen])
+                .trim_end()
+                .to_string();
+            let mut d = dict;
+            let total = 12 + d.len() + 1;
+            d.push_str(&" ".repeat((64 - total % 64) % 64));
+            d.push('\n');
+            let mut v = b"\x93NUMPY".to_vec();
+            v.extend_from_slice(&[version, 0]);
+            v.extend_from_slice(&(d.len() as u32).to_le_bytes());
+            v.extend_from_slice(d.as_bytes());
+            v.extend_from_slice(&out[10 + hlen..]);
+            out = v;
+        }
+        _ => return Err(format!("unsupported .npy version {version}")),
+    }
+    Ok(out)
+}
+
 /// C-order values reordered to Fortran order (first axis fastest).
 fn to_fortran<T: Copy>(shape: &[usize], c: &[T]) -> Vec<T> {
     let nd = shape.len();

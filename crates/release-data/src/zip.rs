@@ -228,7 +228,8 @@ pub(crate) fn read_entry(bytes: &[u8], entry: &Entry) -> Result<Vec<u8>, String>
         }
         8 => {
             // The announced size bounds the output: a corrupted stream cannot make us allocate more.
-            let mut out = Vec::with_capacity(size.min(1 << 30));
+            // Deflate expands at most ~1032-fold, so a tiny stream cannot claim gigabytes.
+            let mut out = Vec::with_capacity(size.min(clen.saturating_mul(1032)).min(1 << 26));
             flate2::read::DeflateDecoder::new(data)
                 .take(size as u64 + 1)
                 .read_to_end(&mut out)
