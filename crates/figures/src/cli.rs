@@ -2,7 +2,12 @@
 //!
 //! ```text
 //! all [--profile paper|quick] [--out DIR] [--force] [--only NAME,NAME] [--verify] [--list]
+//!     [--shard k/n] [--rbm-items FILE]
 //! ```
+//!
+//! `--shard k/n` trains only shard k of n of the RBM sweep and writes its raw per-item results
+//! (`OUT/rbm/shards/items-k-of-n.csv`); `rmt-sgd merge` joins the shards and `--rbm-items`
+//! feeds the merged file to the analysis and figures (see [`crate::rbm_sweep`]).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,6 +48,17 @@ pub struct Args {
     /// List the registered figures and exit.
     #[arg(long)]
     pub list: bool,
+
+    /// Train only shard k of n (1 ≤ k ≤ n) of the RBM sweep, the expensive part of the paper
+    /// profile, and write its per-item results to OUT/rbm/shards/items-k-of-n.csv (no
+    /// analysis, figures or manifest). Join the shards with `rmt-sgd merge`.
+    #[arg(long, value_name = "k/n")]
+    pub shard: Option<crate::scaleout::Shard>,
+
+    /// Take the RBM sweep's per-item results from FILE (the merged shards) instead of training;
+    /// the outputs are byte-identical to an unsharded run's.
+    #[arg(long, value_name = "FILE")]
+    pub rbm_items: Option<PathBuf>,
 }
 
 impl Args {
@@ -92,11 +108,32 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         eprintln!("warning: no figures registered; the manifest will be empty");
     }
 
+    if let Some(shard) = args.shard {
+        if args.verify || args.rbm_items.is_some() {
+            bail!("--shard trains one shard of the RBM sweep; it cannot be combined with --verify or --rbm-items");
+        }
+        if names.iter().any(|n| *n != crate::rbm_sweep::NAME) && args.only.is_some() {
+            bail!("--shard applies to the rbm sweep only; drop --only or use --only rbm");
+        }
+        let ctx = Context::new(args.profile, args.out_dir(), args.force);
+        let path = crate::rbm_sweep::run_shard(&ctx, shard)?;
+        println!(
+            "rbm sweep shard {shard} ({} profile): {}",
+            args.profile,
+            path.display()
+        );
+        return Ok(());
+    }
+
     if args.verify {
+        if args.rbm_items.is_some() {
+            bail!("--verify always recomputes; it cannot be combined with --rbm-items");
+        }
         return verify(&args, &selected, &names);
     }
 
-    let ctx = Context::new(args.profile, args.out_dir(), args.force);
+    let mut ctx = Context::new(args.profile, args.out_dir(), args.force);
+    ctx.rbm_items.clone_from(&args.rbm_items);
     let manifest = registry::run_figures(&ctx, &selected)?;
     let path = registry::write_manifest(&ctx, &manifest, &names, args.only.is_some())?;
     println!(

@@ -6,6 +6,7 @@
 //!   [`plot::LinePlot`], [`plot::Grid`]) rendered deterministically to PNG and SVG.
 //! - [`registry`]: the [`registry::Figure`] trait, the list of figure jobs run by the `all`
 //!   binary, the run [`registry::Context`] and config-hash caching.
+//! - [`scaleout`]: shards, the resume journal and the progress bar shared by every sweep.
 //! - [`cli`]: the command line of `all` (and of per-figure binaries: `figures::cli::main(Some(name))`).
 //!
 //! The modules above work on plain `f64` data; only the figure jobs themselves use the model
@@ -18,6 +19,7 @@ pub mod plot;
 pub mod rbm_figs;
 pub mod rbm_sweep;
 pub mod registry;
+pub mod scaleout;
 pub mod style;
 pub mod theory;
 pub mod ts_common;

@@ -82,6 +82,9 @@ pub struct Context {
     pub out_dir: PathBuf,
     /// Recompute even if the cached config matches.
     pub force: bool,
+    /// Take the RBM sweep's per-item results from this merged shard file instead of training
+    /// (`all --rbm-items`, see [`crate::rbm_sweep`]).
+    pub rbm_items: Option<PathBuf>,
 }
 
 /// The file each figure's configuration is stored in, inside its directory.
@@ -116,6 +119,7 @@ impl Context {
             profile,
             out_dir: out_dir.into(),
             force,
+            rbm_items: None,
         }
     }
 

@@ -14,7 +14,7 @@ use crate::error::RbmError;
 use crate::lattice::Target;
 use crate::model::Rbm;
 use crate::pcd::Kernel;
-use crate::training::{Experiment, Hyper, Outcome, Progress, Run, LANES};
+use crate::training::{Experiment, Hyper, Outcome, Progress, Run, Snapshot, LANES};
 
 /// Experiment sizes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -144,6 +144,17 @@ impl Sweep {
             .with_snapshots(Self::snapshots(point.hyper.epochs))
     }
 
+    /// Number of work items, points × realisations: item `i` is realisation `i mod R` of point
+    /// `⌊i/R⌋` (grid order), so a contiguous shard of items covers whole blocks of realisations.
+    pub fn items(&self) -> u64 {
+        self.points.len() as u64 * self.realisations
+    }
+
+    /// `(point, realisation)` of work item `i`.
+    pub fn item(&self, i: u64) -> (usize, u64) {
+        ((i / self.realisations) as usize, i % self.realisations)
+    }
+
     /// Total work in the units of [`Progress`] (chain-epochs), for a progress bar.
     pub fn work(&self) -> u64 {
         self.points
@@ -271,11 +282,17 @@ impl Stationarity {
     /// Checks the snapshots of the learnt realisations of `run` (NaN z and not stationary
     /// when fewer than two realisations or snapshots are available).
     pub fn check(run: &Run, target: &Target) -> Self {
-        let learnt: Vec<_> = run.learnt().collect();
-        let n_snap = learnt.first().map_or(0, |r| r.snapshots.len());
+        let learnt: Vec<&[Snapshot]> = run.learnt().map(|r| r.snapshots.as_slice()).collect();
+        Self::check_snapshots(&learnt, target)
+    }
+
+    /// [`Stationarity::check`] from the snapshots of each learnt realisation, in index order
+    /// (what a journal or shard file keeps of a realisation).
+    pub fn check_snapshots(learnt: &[&[Snapshot]], target: &Target) -> Self {
+        let n_snap = learnt.first().map_or(0, |r| r.len());
         let epochs: Vec<usize> = learnt
             .first()
-            .map(|r| r.snapshots.iter().map(|s| s.epoch).collect())
+            .map(|r| r.iter().map(|s| s.epoch).collect())
             .unwrap_or_default();
         let mut max_abs_z: f64 = 0.0;
         let mut stragglers_all = 0;
@@ -288,9 +305,7 @@ impl Stationarity {
                     .map(|s| {
                         learnt
                             .iter()
-                            .flat_map(|r| {
-                                peak.indices.iter().map(move |&i| r.snapshots[s].lambda[i])
-                            })
+                            .flat_map(|r| peak.indices.iter().map(move |&i| r[s].lambda[i]))
                             .collect()
                     })
                     .collect();

@@ -1,12 +1,18 @@
 //! `rmt-sgd dbm`: ensembles of Dyson Brownian motion (Eq 5) in a quadratic potential.
 
 use crate::args;
-use crate::output::{print_json, write_csv_atomic};
+use crate::output::{print_json, write_lines_atomic};
+use crate::sweep;
 use anyhow::Context;
 use clap::Args;
 use coulomb_gas::binder::sample_u4;
+use figures::scaleout::{encode_floats, Shard};
+use langevin_core::ensemble::{
+    initial_state, matrix_ou_for, run_langevin_chain, run_matrix_ou_chain, CHAIN_PURPOSE,
+};
+use langevin_core::seed::stream;
 use langevin_core::stationary::gaussian_width;
-use langevin_core::{run_ensemble, Dyson, EnsembleSpec, Quadratic, Scheme};
+use langevin_core::{Dyson, Quadratic, Scheme};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -43,9 +49,14 @@ pub struct DbmArgs {
     /// Discretisation: implicit (default), explicit (the literal Eq 5) or matrix-ou.
     #[arg(long, default_value = "implicit", value_parser = |s: &str| s.parse::<Scheme>().map_err(|e| e.to_string()))]
     scheme: Scheme,
-    /// Output CSV: a header and one row per chain with the N final eigenvalues ascending.
+    /// Output CSV: a header `x1,...,xN` and one row per chain with the N final eigenvalues
+    /// ascending. With `--shard`, a leading `chain` column keys the rows, so that
+    /// `rmt-sgd merge --drop-index` restores the unsharded file byte for byte.
     #[arg(long)]
     out: PathBuf,
+    /// Run only shard k of n (contiguous blocks of chains); the output gets a `chain` column.
+    #[arg(long)]
+    shard: Option<Shard>,
 }
 
 pub fn run(a: DbmArgs) -> anyhow::Result<()> {
@@ -54,31 +65,73 @@ pub fn run(a: DbmArgs) -> anyhow::Result<()> {
     let centre = args::per_particle("centre", &a.centre.0, a.n)?;
     let potential = Quadratic::new(omega.clone(), centre.clone())?;
     let dyson = Dyson::new(a.lr, a.batch, g2.clone(), potential)?;
-    let spec = EnsembleSpec {
-        chains: a.chains,
-        steps: a.steps,
-        seed: a.seed,
-        scheme: a.scheme,
+    // As `langevin_core::run_ensemble`, one chain at a time: chain k draws from
+    // stream(seed, CHAIN_PURPOSE, k) and starts at `initial_state`.
+    let ou = match a.scheme {
+        Scheme::MatrixOu => Some(matrix_ou_for(&dyson).context("simulation failed")?),
+        _ => None,
     };
-    let mut finals = run_ensemble(&dyson, &spec).context("simulation failed")?;
-    for row in finals.iter_mut() {
-        row.sort_by(f64::total_cmp);
+    let chain = |k: u64| -> anyhow::Result<Vec<f64>> {
+        let mut rng = stream(a.seed, CHAIN_PURPOSE, k);
+        let x0 = initial_state(&dyson, k as usize).context("simulation failed")?;
+        let mut x = match &ou {
+            Some(ou) => run_matrix_ou_chain(ou, &x0, a.steps, &mut rng),
+            None => run_langevin_chain(&dyson, a.scheme, &x0, a.steps, &mut rng)
+                .context("simulation failed")?,
+        };
+        x.sort_by(f64::total_cmp);
+        Ok(x)
+    };
+    let shard = a.shard.unwrap_or(Shard::WHOLE);
+    let range = shard.range(a.chains as u64)?;
+    let params = json!({
+        "command": "dbm",
+        "n": a.n,
+        "lr": a.lr,
+        "batch": a.batch,
+        "g2": g2,
+        "omega": omega,
+        "centre": centre,
+        "chains": a.chains,
+        "steps": a.steps,
+        "seed": a.seed,
+        "scheme": a.scheme.to_string(),
+        "shard": shard.to_string(),
+    });
+    let done = sweep::run(
+        "dbm",
+        &a.out,
+        params,
+        range.clone(),
+        16,
+        a.steps as u64,
+        |r| r.map(chain).collect::<anyhow::Result<Vec<_>>>(),
+    )?;
+    let columns: Vec<String> = (1..=a.n).map(|i| format!("x{i}")).collect();
+    if a.shard.is_some() {
+        let rows = done
+            .items
+            .iter()
+            .map(|(k, x)| format!("{k},{}", encode_floats(x)));
+        write_lines_atomic(&a.out, &format!("chain,{}", columns.join(",")), rows)?;
+    } else {
+        let rows = done.items.iter().map(|(_, x)| encode_floats(x));
+        write_lines_atomic(&a.out, &columns.join(","), rows)?;
     }
-    let header: Vec<String> = (1..=a.n).map(|i| format!("x{i}")).collect();
-    write_csv_atomic(&a.out, &header, &finals)?;
+    let finals: Vec<&Vec<f64>> = done.items.iter().map(|(_, x)| x).collect();
 
     // Summary: per-index means and the pooled one-point statistics.
     let k = finals.len() as f64;
     let means: Vec<f64> = (0..a.n)
         .map(|i| finals.iter().map(|r| r[i]).sum::<f64>() / k)
         .collect();
-    let pooled: Vec<f64> = finals.iter().flatten().copied().collect();
+    let pooled: Vec<f64> = finals.iter().flat_map(|r| r.iter().copied()).collect();
     let pmean = pooled.iter().sum::<f64>() / pooled.len() as f64;
     let pvar = pooled.iter().map(|v| (v - pmean).powi(2)).sum::<f64>() / pooled.len() as f64;
     let widths: Vec<f64> = (0..a.n)
         .map(|i| gaussian_width(a.lr, a.batch, g2[i], omega[i]))
         .collect();
-    print_json(&json!({
+    let summary = json!({
         "n": a.n,
         "lr": a.lr,
         "batch": a.batch,
@@ -93,6 +146,10 @@ pub fn run(a: DbmArgs) -> anyhow::Result<()> {
         "sigma_eq9": widths,
         "mean_by_index": means,
         "pooled": {"mean": pmean, "variance": pvar, "u4": sample_u4(&pooled)},
+        "shard": shard.to_string(),
+        "indices": [range.start, range.end],
         "out": a.out.display().to_string(),
-    }))
+    });
+    let items = sweep::finish("dbm", done)?;
+    print_json(&crate::train::with_items(summary, items))
 }

@@ -9,6 +9,7 @@ mod dbm;
 mod density;
 mod merge;
 mod output;
+mod sweep;
 mod train;
 mod train_ts;
 

@@ -4,6 +4,10 @@
 //! ...). Merging keeps each row's text exactly as written and orders rows by that index, so the
 //! merged file is byte-identical to the unsharded run's. Headers must agree, an index may appear
 //! only once, and the result is written atomically.
+//!
+//! Outputs whose unsharded form has no index column (`rmt-sgd dbm`: one row per chain) carry a
+//! leading `chain` column when sharded; `--drop-index` removes that column after ordering, which
+//! gives back the unsharded format.
 
 use anyhow::{bail, Context};
 use clap::Args;
@@ -16,9 +20,18 @@ pub struct MergeArgs {
     /// Output CSV (written atomically).
     #[arg(long)]
     out: PathBuf,
+    /// Remove the first (index) column after ordering the rows: for outputs whose unsharded
+    /// form has no index column (`rmt-sgd dbm --shard`).
+    #[arg(long)]
+    drop_index: bool,
     /// Shard CSV files, in any order.
     #[arg(required = true)]
     shards: Vec<PathBuf>,
+}
+
+/// The line without its first comma-separated field.
+fn without_index(line: &str) -> &str {
+    line.split_once(',').map_or("", |(_, rest)| rest)
 }
 
 pub fn run(a: MergeArgs) -> anyhow::Result<()> {
@@ -55,7 +68,13 @@ pub fn run(a: MergeArgs) -> anyhow::Result<()> {
     if let Some(w) = rows.windows(2).find(|w| w[0].0 == w[1].0) {
         bail!("work item {} appears in more than one shard", w[0].0);
     }
-    let header = header.context("no shard files given")?;
+    let mut header = header.context("no shard files given")?;
+    if a.drop_index {
+        header = without_index(&header).to_string();
+        for r in rows.iter_mut() {
+            r.1 = without_index(&r.1).to_string();
+        }
+    }
     let dir = match a.out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

@@ -5,8 +5,11 @@ use anyhow::Context;
 use std::io::Write;
 use std::path::Path;
 
-/// Writes `rows` as CSV with `header` to `path` atomically.
-pub fn write_csv_atomic(path: &Path, header: &[String], rows: &[Vec<f64>]) -> anyhow::Result<()> {
+/// Writes a text file of `header` and `lines` (each without its newline) atomically.
+pub fn write_lines_atomic<I>(path: &Path, header: &str, lines: I) -> anyhow::Result<()>
+where
+    I: IntoIterator<Item = String>,
+{
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -14,11 +17,10 @@ pub fn write_csv_atomic(path: &Path, header: &[String], rows: &[Vec<f64>]) -> an
     let tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot create a file in {}", dir.display()))?;
     {
-        let mut w = csv::Writer::from_writer(std::io::BufWriter::new(tmp.as_file()));
-        w.write_record(header)?;
-        for row in rows {
-            // `{:?}` of f64 is the shortest representation that round-trips.
-            w.write_record(row.iter().map(|v| format!("{v:?}")))?;
+        let mut w = std::io::BufWriter::new(tmp.as_file());
+        writeln!(w, "{header}")?;
+        for line in lines {
+            writeln!(w, "{line}")?;
         }
         w.flush()?;
     }

@@ -2,15 +2,16 @@
 //! spectra (CSV) and print a fitted summary (JSON).
 
 use crate::args;
-use crate::output::print_json;
-use anyhow::Context;
+use crate::output::{print_json, write_lines_atomic};
+use crate::sweep;
 use clap::{Args, Subcommand};
 use coulomb_gas::fit::{fit_histogram, GaussianModel, LsqFit, PairModel};
 use coulomb_gas::{sample_u4, Histogram};
-use rbm::{shard_range, Experiment, Hyper, Run, Target};
+use figures::rbm_sweep::Item;
+use figures::scaleout::{encode_floats, Shard};
+use rbm::{Experiment, Hyper, Target, LANES, N};
 use serde_json::{json, Value};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The models that can be trained.
 #[derive(Subcommand, Debug)]
@@ -21,29 +22,6 @@ pub enum TrainCommand {
     /// The teacher-student network: the companion paper's released model (Z = 1) or Z of
     /// Eq 26/27; one CSV row `seed,xi_1,xi_2` (final singular values, ascending) per network.
     Ts(crate::train_ts::TsArgs),
-}
-
-/// A shard `k/n` (1 ≤ k ≤ n): the k-th of n contiguous blocks of realisations.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Shard {
-    k: usize,
-    n: usize,
-}
-
-fn shard(s: &str) -> Result<Shard, String> {
-    let (k, n) = s
-        .split_once('/')
-        .ok_or_else(|| format!("'{s}' is not of the form k/n"))?;
-    let parse = |v: &str| {
-        v.trim()
-            .parse::<usize>()
-            .map_err(|_| format!("'{s}' is not of the form k/n with integers"))
-    };
-    let (k, n) = (parse(k)?, parse(n)?);
-    if k == 0 || k > n {
-        return Err(format!("shard {k}/{n}: need 1 ≤ k ≤ n"));
-    }
-    Ok(Shard { k, n })
 }
 
 /// Arguments of `rmt-sgd train rbm`.
@@ -67,9 +45,9 @@ pub struct RbmArgs {
     /// Output CSV: `realisation,lambda1,...,lambda10`, one row per realisation that did not diverge.
     #[arg(long)]
     out: PathBuf,
-    /// Run only shard k of n (contiguous blocks of realisations; concatenating the shards' rows
-    /// in order gives the unsharded file).
-    #[arg(long, value_parser = shard)]
+    /// Run only shard k of n (contiguous blocks of realisations; `rmt-sgd merge` of the shards'
+    /// outputs gives the unsharded file).
+    #[arg(long)]
     shard: Option<Shard>,
 }
 
@@ -84,22 +62,51 @@ fn train_rbm(a: RbmArgs) -> anyhow::Result<()> {
     let hyper = Hyper::new(a.lr, a.batch, a.epochs)?;
     let exp = Experiment::authors(hyper, a.seed)?;
     let total = a.realisations as u64;
-    let Shard { k, n } = a.shard.unwrap_or(Shard { k: 1, n: 1 });
-    let range = shard_range(total, k, n)?;
-
-    let bar = indicatif::ProgressBar::new((range.end - range.start) * (a.epochs * a.batch) as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{elapsed_precise} [{bar:40}] {percent:>3}% eta {eta}",
-        )
-        .expect("a valid template"),
-    );
-    let run = exp.run(range.clone(), Some(&|w| bar.inc(w)));
-    bar.finish_and_clear();
-
-    write_spectra(&a.out, &run)?;
-    let target = exp.target();
-    print_json(&json!({
+    let shard = a.shard.unwrap_or(Shard::WHOLE);
+    let range = shard.range(total)?;
+    let params = json!({
+        "command": "train rbm",
+        "lr": a.lr,
+        "batch": a.batch,
+        "epochs": a.epochs,
+        "seed": a.seed,
+        "realisations": total,
+        "shard": shard.to_string(),
+    });
+    let done = sweep::run(
+        "train rbm",
+        &a.out,
+        params,
+        range.clone(),
+        LANES,
+        (a.epochs * a.batch) as u64,
+        |r| {
+            let run = exp.run(r, None);
+            Ok(run
+                .outcomes
+                .iter()
+                .map(|o| Item::from_outcome(o, 0))
+                .collect::<Vec<_>>())
+        },
+    )?;
+    let learnt: Vec<(u64, &[f64; N])> = done
+        .items
+        .iter()
+        .filter_map(|(i, it)| it.lambda().map(|l| (*i, l)))
+        .collect();
+    let header: Vec<String> = std::iter::once("realisation".to_string())
+        .chain((1..=N).map(|i| format!("lambda{i}")))
+        .collect();
+    write_lines_atomic(
+        &a.out,
+        &header.join(","),
+        learnt
+            .iter()
+            .map(|(i, l)| format!("{i},{}", encode_floats(&l[..]))),
+    )?;
+    let lambdas: Vec<&[f64; N]> = learnt.iter().map(|l| l.1).collect();
+    let runs = done.items.len();
+    let summary = json!({
         "model": "rbm",
         "lr": a.lr,
         "batch": a.batch,
@@ -107,55 +114,42 @@ fn train_rbm(a: RbmArgs) -> anyhow::Result<()> {
         "seed": a.seed,
         "purpose": exp.seed().purpose,
         "realisations": total,
-        "shard": format!("{k}/{n}"),
+        "shard": shard.to_string(),
         "indices": [range.start, range.end],
-        "learnt": run.learnt().count(),
-        "diverged": run.diverged(),
-        "success_ratio": run.success_ratio(),
-        "peaks": peaks(&run, target),
+        "learnt": lambdas.len(),
+        "diverged": runs - lambdas.len(),
+        "success_ratio": lambdas.len() as f64 / runs as f64,
+        "peaks": peaks(&lambdas, exp.target()),
         "out": a.out.display().to_string(),
-    }))
+    });
+    let items = sweep::finish("train rbm", done)?;
+    print_json(&with_items(summary, items))
 }
 
-/// Writes the learnt spectra atomically (temporary file beside the target, then rename).
-fn write_spectra(path: &Path, run: &Run) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
-    {
-        let mut w = std::io::BufWriter::new(tmp.as_file());
-        let header: Vec<String> = std::iter::once("realisation".to_string())
-            .chain((1..=rbm::N).map(|i| format!("lambda{i}")))
-            .collect();
-        writeln!(w, "{}", header.join(","))?;
-        for r in run.learnt() {
-            // `{:?}` of f64 is the shortest representation that round-trips.
-            let row: Vec<String> = r.lambda.iter().map(|v| format!("{v:?}")).collect();
-            writeln!(w, "{},{}", r.index, row.join(","))?;
+/// The summary with `resumed` and `computed` (items read back from the journal / computed).
+pub fn with_items(mut summary: Value, items: Value) -> Value {
+    if let (Some(s), Some(i)) = (summary.as_object_mut(), items.as_object()) {
+        for k in ["resumed", "computed"] {
+            if let Some(v) = i.get(k) {
+                s.insert(k.to_string(), v.clone());
+            }
         }
-        w.flush()?;
     }
-    tmp.as_file().sync_all()?;
-    tmp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    summary
 }
 
 /// Per distinct κ, the authors' analysis (authors-protocol §1(c)): the λ of a degenerate pair
 /// pooled and fitted with Eq 11, a single mode with a Gaussian, both by unweighted least squares
 /// on the Freedman–Diaconis histogram from p0 = [κ, 1]; plus U4 of the pooled sample (Eq 12)
 /// and, for pairs, the mean level spacing ⟨S⟩ = ⟨λ_{i+1} − λ_i⟩.
-fn peaks(run: &Run, target: &Target) -> Vec<Value> {
+fn peaks(learnt: &[&[f64; N]], target: &Target) -> Vec<Value> {
     target
         .peaks()
         .into_iter()
         .map(|peak| {
-            let samples: Vec<f64> = run
-                .learnt()
-                .flat_map(|r| peak.indices.iter().map(move |&i| r.lambda[i]))
+            let samples: Vec<f64> = learnt
+                .iter()
+                .flat_map(|r| peak.indices.iter().map(move |&i| r[i]))
                 .collect();
             let n = samples.len();
             let mean = samples.iter().sum::<f64>() / n as f64;
@@ -177,9 +171,9 @@ fn peaks(run: &Run, target: &Target) -> Vec<Value> {
                 Err(e) => json!({ "error": e.to_string() }),
             };
             let spacing = peak.is_pair().then(|| {
-                let s: Vec<f64> = run
-                    .learnt()
-                    .map(|r| r.lambda[peak.indices[1]] - r.lambda[peak.indices[0]])
+                let s: Vec<f64> = learnt
+                    .iter()
+                    .map(|r| r[peak.indices[1]] - r[peak.indices[0]])
                     .collect();
                 s.iter().sum::<f64>() / s.len() as f64
             });
@@ -212,18 +206,4 @@ fn fit_json(f: &LsqFit, bins: usize, kappa: f64) -> Value {
 
 fn finite_or_null(v: f64) -> Option<f64> {
     v.is_finite().then_some(v)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shard_parser() {
-        assert_eq!(shard("2/3"), Ok(Shard { k: 2, n: 3 }));
-        assert!(shard("0/3").is_err());
-        assert!(shard("4/3").is_err());
-        assert!(shard("3").is_err());
-        assert!(shard("a/b").is_err());
-    }
 }

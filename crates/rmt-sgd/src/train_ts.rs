@@ -2,18 +2,18 @@
 //! released model or the hidden-layer models of Figs 4-5), write the final singular values (CSV)
 //! and print the authors' analysis of them (JSON).
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
 use coulomb_gas::sample_u4;
+use figures::scaleout::{encode_floats, Shard};
 use serde_json::json;
 use teacher_student::analysis::authors_numbers;
 use teacher_student::{Model, Record};
 
 use crate::args;
-use crate::output::print_json;
+use crate::output::{print_json, write_lines_atomic};
+use crate::sweep;
 
 fn model(s: &str) -> Result<Model, String> {
     s.parse::<Model>().map_err(|e| e.to_string())
@@ -57,32 +57,10 @@ pub struct TsArgs {
     /// Which quenched data set (input draw) to use: repeats with fresh inputs use run = 1, 2, ...
     #[arg(long, default_value_t = 0)]
     run: u64,
-}
-
-fn write_rows(path: &Path, rows: &[(u64, Vec<f64>)]) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
-    {
-        let mut w = std::io::BufWriter::new(tmp.as_file());
-        let k = rows.first().map_or(2, |r| r.1.len());
-        let header: Vec<String> = std::iter::once("seed".to_string())
-            .chain((1..=k).map(|i| format!("xi_{i}")))
-            .collect();
-        writeln!(w, "{}", header.join(","))?;
-        for (seed, xi) in rows {
-            let vals: Vec<String> = xi.iter().map(|v| format!("{v:?}")).collect();
-            writeln!(w, "{seed},{}", vals.join(","))?;
-        }
-        w.flush()?;
-    }
-    tmp.as_file().sync_all()?;
-    tmp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    /// Run only shard k of n (contiguous blocks of seeds; `rmt-sgd merge` of the shards'
+    /// outputs gives the unsharded file).
+    #[arg(long)]
+    shard: Option<Shard>,
 }
 
 pub fn run(a: TsArgs) -> anyhow::Result<()> {
@@ -91,11 +69,33 @@ pub fn run(a: TsArgs) -> anyhow::Result<()> {
         hyper.epochs = e;
     }
     let run = a.model.run(hyper, a.seed, a.run)?;
-    let nets = run.ensemble(0, a.seeds, Record::Final)?;
-    let rows: Vec<(u64, Vec<f64>)> = nets
-        .iter()
-        .map(|m| (m.index, m.singular_values()))
-        .collect();
+    let shard = a.shard.unwrap_or(Shard::WHOLE);
+    let range = shard.range(a.seeds as u64)?;
+    let params = json!({
+        "command": "train ts",
+        "model": a.model.name(),
+        "lr": a.lr,
+        "noise": a.noise,
+        "batch": a.batch,
+        "seeds": a.seeds,
+        "seed": a.seed,
+        "epochs": hyper.epochs,
+        "run": a.run,
+        "shard": shard.to_string(),
+    });
+    let done = sweep::run(
+        "train ts",
+        &a.out,
+        params,
+        range.clone(),
+        4,
+        (hyper.epochs * hyper.batches_per_epoch) as u64,
+        |r| {
+            r.map(|k| Ok(run.member(k, Record::Final)?.singular_values()))
+                .collect::<anyhow::Result<Vec<Vec<f64>>>>()
+        },
+    )?;
+    let rows = &done.items;
     // The authors' analysis of ξ (both levels pooled), when there are enough networks for it.
     let pairs: Vec<[f64; 2]> = rows.iter().map(|(_, x)| [x[0], x[1]]).collect();
     let sigma_pred = (a.lr * a.noise * a.noise / a.batch as f64).sqrt();
@@ -111,9 +111,18 @@ pub fn run(a: TsArgs) -> anyhow::Result<()> {
         }),
         Err(e) => json!({ "error": e.to_string() }),
     };
-    write_rows(&a.out, &rows)?;
+    let k = rows.first().map_or(2, |r| r.1.len());
+    let header: Vec<String> = std::iter::once("seed".to_string())
+        .chain((1..=k).map(|i| format!("xi_{i}")))
+        .collect();
+    write_lines_atomic(
+        &a.out,
+        &header.join(","),
+        rows.iter()
+            .map(|(seed, xi)| format!("{seed},{}", encode_floats(xi))),
+    )?;
     let mean = pooled.iter().sum::<f64>() / pooled.len() as f64;
-    print_json(&json!({
+    let summary = json!({
         "model": a.model.name(),
         "lr": a.lr,
         "noise": a.noise,
@@ -135,6 +144,10 @@ pub fn run(a: TsArgs) -> anyhow::Result<()> {
         "u4": sample_u4(&pooled),
         "sigma_pred": sigma_pred,
         "authors_analysis": analysis,
+        "shard": shard.to_string(),
+        "indices": [range.start, range.end],
         "out": a.out.display().to_string(),
-    }))
+    });
+    let items = sweep::finish("train ts", done)?;
+    print_json(&crate::train::with_items(summary, items))
 }
