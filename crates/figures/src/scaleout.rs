@@ -51,10 +51,12 @@ impl Shard {
     /// The whole run (`1/1`).
     pub const WHOLE: Shard = Shard { k: 1, n: 1 };
 
+    // ANCHOR: shard_range
     /// The items `[⌊(k−1)T/n⌋, ⌊kT/n⌋)` of this shard out of `total`.
     pub fn range(self, total: u64) -> anyhow::Result<Range<u64>> {
         Ok(rbm::shard_range(total, self.k, self.n)?)
     }
+    // ANCHOR_END: shard_range
 
     /// Whether this is the whole run.
     pub fn is_whole(self) -> bool {
@@ -282,6 +284,7 @@ impl Journal {
                     param_diff(stored, params)
                 );
             }
+            // ANCHOR: torn_line
             // Complete lines end with '\n'; anything after the last one is a torn write.
             let complete = rest.rfind('\n').map_or(0, |i| i + 1);
             let mut seen = std::collections::BTreeSet::new();
@@ -311,6 +314,7 @@ impl Journal {
                     .with_context(|| format!("cannot truncate {shown}"))?;
             }
             file.seek(SeekFrom::Start(keep))?;
+            // ANCHOR_END: torn_line
         }
         Ok((
             Journal {
@@ -321,6 +325,7 @@ impl Journal {
         ))
     }
 
+    // ANCHOR: append
     /// Appends the records of one finished group in a single write and flushes it.
     fn append<T: Record>(&self, items: &[u64], results: &[T]) -> anyhow::Result<()> {
         let mut buf = String::new();
@@ -341,6 +346,7 @@ impl Journal {
             .and_then(|()| f.flush())
             .with_context(|| format!("cannot append to {}", self.path.display()))
     }
+    // ANCHOR_END: append
 }
 
 /// The keys whose values differ between two parameter JSON texts, `key: old -> new`.
