@@ -55,3 +55,17 @@ fmt:
 # Lint the workspace (warnings are errors, as in CI).
 clippy:
     cargo clippy --workspace --all-targets -- -D warnings
+
+# The worked example of the book's `analyze` chapter: the released batch-size scan analysed by
+# `rmt-sgd analyze --scaling` into data/analyze/ (needs the released files; not part of any MANIFEST).
+analyze-example:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    ref="${RMT_SGD_REFERENCE_DATA:-../shared/reference-data}"
+    files=()
+    for b in 4 8 16 32 64; do files+=("$ref/TSmodel/bs/TSmodel_lr0.1n0.1bs$b/TSmodel_lr0.1n0.1bs$b.npz"); done
+    cargo run --release -p rmt-sgd -- analyze "${files[2]}" \
+        --json data/analyze/single/bs16.json --plots data/analyze/single > /dev/null
+    cargo run --release -p rmt-sgd -- analyze --scaling "${files[@]}" --targets 2 \
+        --bootstrap-label ts_release --json data/analyze/scaling/bs_scaling.json \
+        --plots data/analyze/scaling > /dev/null

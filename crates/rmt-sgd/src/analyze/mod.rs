@@ -397,7 +397,7 @@ fn run_scaling(a: &AnalyzeArgs) -> anyhow::Result<()> {
         }));
         if let Some(dir) = &a.plots {
             create_dir(dir)?;
-            let lab_ls = format!("least squares (Eq. 11/Gaussian), {err_kind} errors");
+            let lab_ls = format!("least squares, {err_kind} errors");
             let mut sets = vec![plots::ScalingPoints {
                 label: &lab_ls,
                 x: x.clone(),

@@ -128,6 +128,10 @@ pub fn scaling_png(
         .flat_map(|s| s.x.iter().copied())
         .fold(0.0f64, f64::max)
         * 1.1;
+    let ymax = sets
+        .iter()
+        .flat_map(|s| s.y.iter().zip(&s.e).map(|(y, e)| y + e))
+        .fold(0.0f64, f64::max);
     let mut series = Vec::new();
     let mut curves = Vec::new();
     for (i, s) in sets.iter().enumerate() {
@@ -145,7 +149,7 @@ pub fn scaling_png(
         );
         curves.push(
             Curve::line_through_origin(
-                format!("{}: σ = {:.4} · x", s.label, s.slope),
+                format!("fit σ = a·x, a = {:.4}", s.slope),
                 s.slope,
                 (0.0, xmax),
             )
@@ -160,6 +164,8 @@ pub fn scaling_png(
         series,
         curves,
         x_range: Some((0.0, xmax)),
+        // Headroom above the points for the legend.
+        y_range: Some((0.0, 1.5 * ymax)),
         legend: LegendPosition::UpperLeft,
         ..Default::default()
     };
