@@ -118,6 +118,27 @@ pub fn progress_bar(label: &str, len: u64) -> indicatif::ProgressBar {
     bar
 }
 
+/// Items `0..n` computed in parallel by `f`, collected in index order, with a progress bar
+/// labelled `label` (hidden as by [`progress_bar`]); for sweeps that are not journalled (the
+/// teacher–student ensembles of the figures, seconds to minutes each).
+pub fn par_items<T, F>(label: &str, n: usize, f: F) -> anyhow::Result<Vec<T>>
+where
+    T: Send,
+    F: Fn(u64) -> anyhow::Result<T> + Sync,
+{
+    let bar = progress_bar(label, n as u64);
+    let out = (0..n as u64)
+        .into_par_iter()
+        .map(|k| {
+            let r = f(k);
+            bar.inc(1);
+            r
+        })
+        .collect();
+    bar.finish_and_clear();
+    out
+}
+
 /// The result of one work item as journal text: comma-separated fields, no newline. `decode`
 /// must invert `encode` exactly (floats via `{:?}` and `str::parse`).
 pub trait Record: Sized + Send {

@@ -62,9 +62,9 @@ pub fn simulate(
 ) -> anyhow::Result<Vec<[f64; 2]>> {
     let mut h = Model::Released.hyper(c.lr, c.noise, c.batch);
     h.epochs = epochs;
-    let nets = Model::Released
-        .run(h, seed, run)?
-        .ensemble(0, seeds, Record::Final)?;
+    let sim = Model::Released.run(h, seed, run)?;
+    let label = format!("ts {}", sim.purpose());
+    let nets = crate::scaleout::par_items(&label, seeds, |k| Ok(sim.member(k, Record::Final)?))?;
     Ok(nets
         .iter()
         .map(|m| {

@@ -202,7 +202,8 @@ fn compute(model: Model, cfg: &Config, dir: &Path) -> anyhow::Result<(ModelSumma
         until: cfg.record_dense_until,
         every: cfg.record_every,
     };
-    let nets = run.ensemble(0, cfg.networks, rec)?;
+    let label = format!("fig4 {}", model.name());
+    let nets = crate::scaleout::par_items(&label, cfg.networks, |k| Ok(run.member(k, rec)?))?;
     let steps = rec.steps(h.steps());
     let t: Vec<f64> = steps.iter().map(|&s| run.epoch_of_step(s)).collect();
     let mut rows = Vec::with_capacity(steps.len());

@@ -315,7 +315,9 @@ fn compute(model: Model, cfg: &Config, dir: &Path) -> anyhow::Result<(ModelSumma
     let h = cfg.hyper(model);
     let teacher = model.teacher();
     let run = model.run(h, cfg.seed, 0)?;
-    let nets = run.ensemble(0, cfg.networks, Record::Final)?;
+    let label = format!("fig5 {}", model.name());
+    let nets =
+        crate::scaleout::par_items(&label, cfg.networks, |k| Ok(run.member(k, Record::Final)?))?;
     let g = DMatrix::from_fn(2, 2, |i, j| teacher.gram()[(i, j)]);
     let (_, u) = eigen_sorted(&g)?;
     let fast_angle = u[(1, 1)].atan2(u[(0, 1)]);

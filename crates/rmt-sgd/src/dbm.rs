@@ -13,7 +13,7 @@ use langevin_core::ensemble::{
 use langevin_core::seed::stream;
 use langevin_core::stationary::gaussian_width;
 use langevin_core::{Dyson, Quadratic, Scheme};
-use serde_json::json;
+use serde_json::{json, Value};
 use std::path::PathBuf;
 
 /// Arguments of `rmt-sgd dbm`.
@@ -101,7 +101,7 @@ pub fn run(a: DbmArgs) -> anyhow::Result<()> {
     let done = sweep::run(
         "dbm",
         &a.out,
-        params,
+        params.clone(),
         range.clone(),
         16,
         a.steps as u64,
@@ -131,25 +131,20 @@ pub fn run(a: DbmArgs) -> anyhow::Result<()> {
     let widths: Vec<f64> = (0..a.n)
         .map(|i| gaussian_width(a.lr, a.batch, g2[i], omega[i]))
         .collect();
-    let summary = json!({
-        "n": a.n,
-        "lr": a.lr,
-        "batch": a.batch,
+    // The summary: the run's parameters and the statistics.
+    let mut summary = params;
+    let extra = json!({
         "temperature": a.lr / a.batch as f64,
-        "g2": g2,
-        "omega": omega,
-        "centre": centre,
-        "chains": a.chains,
-        "steps": a.steps,
-        "seed": a.seed,
-        "scheme": a.scheme.to_string(),
         "sigma_eq9": widths,
         "mean_by_index": means,
         "pooled": {"mean": pmean, "variance": pvar, "u4": sample_u4(&pooled)},
-        "shard": shard.to_string(),
         "indices": [range.start, range.end],
         "out": a.out.display().to_string(),
     });
+    if let (Some(s), Value::Object(e)) = (summary.as_object_mut(), extra) {
+        s.remove("command");
+        s.extend(e);
+    }
     let items = sweep::finish("dbm", done)?;
     print_json(&crate::train::with_items(summary, items))
 }
