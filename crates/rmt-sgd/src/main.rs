@@ -34,7 +34,7 @@ enum Command {
     /// Train ensembles of a model (`train rbm`, `train ts`) and write their learnt spectra.
     #[command(subcommand)]
     Train(train::TrainCommand),
-    /// Analyse the spectrum of a weight array in an .npz file (the authors' σ, ⟨S⟩, U4, surmise KS).
+    /// Analyse weight matrices or spectra (.npz/.npy/.csv): peak fits (Eqs 11, 32), U4, spacings, --scaling.
     Analyze(analyze::AnalyzeArgs),
     /// Join the CSV outputs of `--shard k/n` runs (byte-identical to the unsharded output).
     Merge(merge::MergeArgs),

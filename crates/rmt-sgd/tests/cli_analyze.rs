@@ -98,6 +98,8 @@ fn hand_written_csv_is_analysed() {
     }
     assert!(f(&pk["ks_surmise_p"]) > 1e-4);
     assert!((f(&pk["u4_expected"]) + 4.0 / 27.0).abs() < 1e-15);
+    let (u4, u4e) = (f(&pk["u4"]), f(&pk["u4_err"]));
+    assert!((u4 + 4.0 / 27.0).abs() < 4.0 * u4e, "U4 {u4} ± {u4e}");
 
     // The same matrices flattened: singular values = the eigenvalues (all near 2 > 0).
     let w = ok_json(&[

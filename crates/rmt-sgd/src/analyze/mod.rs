@@ -340,6 +340,7 @@ fn run_scaling(a: &AnalyzeArgs) -> anyhow::Result<()> {
     let npeaks = results.iter().map(|r| r.peaks.len()).min().unwrap_or(0);
     let mut fits = Vec::new();
     let mut pngs = Vec::new();
+    let mut plot_jobs = Vec::new();
     for k in 0..npeaks {
         let mut ls = (Vec::new(), Vec::new());
         let mut ml = (Vec::new(), Vec::new());
@@ -396,10 +397,8 @@ fn run_scaling(a: &AnalyzeArgs) -> anyhow::Result<()> {
             })),
         }));
         if let Some(dir) = &a.plots {
-            create_dir(dir)?;
-            let lab_ls = format!("least squares, {err_kind} errors");
             let mut sets = vec![plots::ScalingPoints {
-                label: &lab_ls,
+                label: format!("least squares, {err_kind} errors"),
                 x: x.clone(),
                 y: ls.0.clone(),
                 e: ls.1.clone(),
@@ -407,23 +406,27 @@ fn run_scaling(a: &AnalyzeArgs) -> anyhow::Result<()> {
             }];
             if let Some(f) = &fit_ml {
                 sets.push(plots::ScalingPoints {
-                    label: "maximum likelihood",
+                    label: "maximum likelihood".into(),
                     x: x.clone(),
                     y: ml.0.clone(),
                     e: ml.1.clone(),
                     slope: f.slope,
                 });
             }
-            let path = dir.join(format!("scaling_peak{k}.png"));
             let title = format!(
                 "linear scaling, peak {k}: a = {:.4} ± {:.4}, χ²/dof = {:.2}",
                 fit_ls.slope, fit_ls.stderr, fit_ls.chi2_dof
             );
-            plots::scaling_png(&path, &title, abscissa, &sets)?;
-            pngs.push(path.display().to_string());
+            plot_jobs.push((dir.join(format!("scaling_peak{k}.png")), title, sets));
         }
     }
+    // Pictures only once every fit has succeeded: a failure leaves no file behind.
     if let Some(dir) = &a.plots {
+        create_dir(dir)?;
+        for (path, title, sets) in &plot_jobs {
+            plots::scaling_png(path, title, abscissa, sets)?;
+            pngs.push(path.display().to_string());
+        }
         for r in &results {
             pngs.extend(peak_plots(a, r, dir)?);
         }

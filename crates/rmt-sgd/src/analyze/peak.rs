@@ -12,7 +12,7 @@
 //! * goodness of fit: for least squares Pearson's χ² of the histogram with Poisson errors over
 //!   the non-empty bins (χ²/dof), for maximum likelihood the KS distance and p-value against the
 //!   fitted law (conservative: the parameters come from the same samples);
-//! * the Binder cumulant U4 (Eq 12: −4/27 for a pair, 0 for a Gaussian);
+//! * the Binder cumulant U4 (Eq 12: −4/27 for a pair, 0 for a Gaussian) with a bootstrap error;
 //! * spacings of consecutive levels: ⟨S⟩ as the authors (count-weighted mean of the FD bin
 //!   centres), the sample mean, and a KS test of S/⟨S⟩ against the unit Wigner surmise.
 
@@ -341,11 +341,14 @@ pub fn analyse_peak(
             (bootstrap_sigma(spectra, levels, model, p0, o)?, None)
         };
         sigma_boot_err = Some(se);
+        let u4e = bootstrap_u4(spectra, levels, o);
+        out["u4_err"] = finite(u4e);
         out["bootstrap"] = json!({
             "replicates": o.bootstrap,
             "seed": o.seed,
             "sigma_err": finite(se),
             "mean_spacing_err": me.map(finite),
+            "u4_err": finite(u4e),
         });
     }
     Ok(Peak {
@@ -357,6 +360,25 @@ pub fn analyse_peak(
         ml32,
         sigma_boot_err,
     })
+}
+
+/// Bootstrap standard deviation of the sample U4 (rows resampled; streams `<purpose>/u4`).
+fn bootstrap_u4(spectra: &[Vec<f64>], levels: &[usize], o: &PeakOptions) -> f64 {
+    let n = spectra.len();
+    let purpose = format!("{}/u4", o.purpose);
+    let est: Vec<f64> = (0..o.bootstrap as u64)
+        .map(|r| {
+            let mut rng = stream(o.seed, &purpose, r);
+            let pooled: Vec<f64> = (0..n)
+                .flat_map(|_| {
+                    let v = &spectra[rng.random_range(0..n)];
+                    levels.iter().map(move |&i| v[i])
+                })
+                .collect();
+            sample_u4(&pooled)
+        })
+        .collect();
+    mean_sd(&est).1
 }
 
 /// Bootstrap standard deviation of the least-squares σ of a peak that is not a pair (one level,

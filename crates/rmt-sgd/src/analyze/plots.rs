@@ -103,9 +103,9 @@ pub fn peak_png(path: &Path, title: &str, x_label: &str, peak: &Peak) -> anyhow:
 }
 
 /// One run of a scaling plot: abscissa, σ and its error.
-pub struct ScalingPoints<'a> {
+pub struct ScalingPoints {
     /// Legend label.
-    pub label: &'a str,
+    pub label: String,
     /// Abscissae.
     pub x: Vec<f64>,
     /// σ.
@@ -121,7 +121,7 @@ pub fn scaling_png(
     path: &Path,
     title: &str,
     x_label: &str,
-    sets: &[ScalingPoints<'_>],
+    sets: &[ScalingPoints],
 ) -> anyhow::Result<PathBuf> {
     let xmax = sets
         .iter()
@@ -139,7 +139,7 @@ pub fn scaling_png(
         let shift = 1.0 + 0.012 * i as f64;
         series.push(
             ScatterSeries::new(
-                s.label,
+                s.label.clone(),
                 s.x.iter().map(|v| v * shift).collect(),
                 s.y.clone(),
             )
