@@ -108,9 +108,8 @@ pub fn progress_bar(label: &str, len: u64) -> indicatif::ProgressBar {
         indicatif::ProgressDrawTarget::stderr()
     };
     let bar = indicatif::ProgressBar::with_draw_target(Some(len), target);
-    let template = format!(
-        "[{label}] {{bar:40}} {{percent:>3}}% elapsed {{elapsed_precise}} eta {{eta_precise}}"
-    );
+    let template =
+        format!("[{label}] {{wide_bar}} {{percent:>3}}% {{elapsed_precise}} eta {{eta_precise}}");
     bar.set_style(
         indicatif::ProgressStyle::with_template(&template)
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
