@@ -130,6 +130,15 @@ impl Peak {
     }
 }
 
+/// A number for messages: plain when moderate, else in exponent form.
+fn num(v: f64) -> String {
+    if v == 0.0 || (1e-4..1e6).contains(&v.abs()) {
+        format!("{v}")
+    } else {
+        format!("{v:.6e}")
+    }
+}
+
 fn finite(v: f64) -> Value {
     if v.is_finite() {
         json!(v)
@@ -216,15 +225,23 @@ pub fn analyse_peak(
     let n = pooled.len();
     let (mean, sd) = mean_sd(&pooled);
     let centre0 = target.unwrap_or(mean);
+    let shown = num(centre0);
     let pair = levels.len() >= 2;
     if n < 4 {
         anyhow::bail!(
-            "the peak at {centre0} has {n} samples: too few to fit (give more samples or \
+            "the peak at {shown} has {n} samples: too few to fit (give more samples or \
              fewer peaks)"
         );
     }
-    if sd.is_nan() || sd <= 0.0 {
-        anyhow::bail!("the peak at {centre0} has no spread (all {n} samples are equal)");
+    if !sd.is_finite() || !mean.is_finite() {
+        anyhow::bail!(
+            "the peak's mean or standard deviation overflows (values too large: rescale the input)"
+        );
+    }
+    if sd <= 0.0 {
+        anyhow::bail!(
+            "the peak at {shown} has no spread (standard deviation {sd} over {n} samples)"
+        );
     }
     let s0 = o
         .sigma0
@@ -238,7 +255,7 @@ pub fn analyse_peak(
         ("gaussian", &GaussianModel)
     };
     let ls = fit_histogram(model, &hist, &p0)
-        .with_context(|| format!("least-squares fit of the peak at {centre0}"))?;
+        .with_context(|| format!("least-squares fit of the peak at {shown}"))?;
     let (c_ls, s_ls) = (ls.params[0], ls.params[1].abs());
     let mut fits = serde_json::Map::new();
     fits.insert(format!("{law}_ls"), ls_json(law, model, &ls, &hist));
@@ -328,28 +345,38 @@ pub fn analyse_peak(
     // Bootstrap over samples (rows): the spread of the least-squares σ (and ⟨S⟩).
     let mut sigma_boot_err = None;
     if o.bootstrap >= 2 && spectra.len() >= 2 {
-        let (se, me) = if levels.len() == 2 {
+        let boot: anyhow::Result<(f64, Option<f64>)> = if levels.len() == 2 {
             let pairs: Vec<[f64; 2]> = spectra
                 .iter()
                 .map(|v| [v[levels[0]], v[levels[1]]])
                 .collect();
-            let (a, b) =
-                bootstrap_numbers(&pairs, p0, o.bootstrap, |r| stream(o.seed, &o.purpose, r))
-                    .context("bootstrap")?;
-            (a, Some(b))
+            bootstrap_numbers(&pairs, p0, o.bootstrap, |r| stream(o.seed, &o.purpose, r))
+                .map(|(a, b)| (a, Some(b)))
+                .map_err(anyhow::Error::from)
         } else {
-            (bootstrap_sigma(spectra, levels, model, p0, o)?, None)
+            bootstrap_sigma(spectra, levels, model, p0, o).map(|a| (a, None))
         };
-        sigma_boot_err = Some(se);
-        let u4e = bootstrap_u4(spectra, levels, o);
-        out["u4_err"] = finite(u4e);
-        out["bootstrap"] = json!({
-            "replicates": o.bootstrap,
-            "seed": o.seed,
-            "sigma_err": finite(se),
-            "mean_spacing_err": me.map(finite),
-            "u4_err": finite(u4e),
-        });
+        // A failed resample (e.g. a degenerate histogram) is reported, not fatal.
+        match boot {
+            Ok((se, me)) => {
+                sigma_boot_err = Some(se);
+                let u4e = bootstrap_u4(spectra, levels, o);
+                out["u4_err"] = finite(u4e);
+                out["bootstrap"] = json!({
+                    "replicates": o.bootstrap,
+                    "seed": o.seed,
+                    "sigma_err": finite(se),
+                    "mean_spacing_err": me.map(finite),
+                    "u4_err": finite(u4e),
+                });
+            }
+            Err(e) => {
+                out["bootstrap"] = json!({
+                    "replicates": o.bootstrap,
+                    "error": format!("{e:#}"),
+                });
+            }
+        }
     }
     Ok(Peak {
         json: out,
