@@ -327,6 +327,8 @@ struct NewtonParts<'a> {
     hess: &'a mut [f64],
     fact: &'a mut [f64],
     rhs: &'a mut [f64],
+    rc: &'a mut [f64],
+    diag: &'a mut [f64],
 }
 
 trait NewtonBuffers {
@@ -343,6 +345,8 @@ struct HeapBuffers {
     hess: Vec<f64>,
     fact: Vec<f64>,
     rhs: Vec<f64>,
+    rc: Vec<f64>,
+    diag: Vec<f64>,
 }
 
 impl HeapBuffers {
@@ -352,6 +356,8 @@ impl HeapBuffers {
             &mut self.abs,
             &mut self.trial,
             &mut self.rhs,
+            &mut self.rc,
+            &mut self.diag,
         ] {
             v.resize(n, 0.0);
         }
@@ -370,6 +376,8 @@ impl NewtonBuffers for HeapBuffers {
             hess: &mut self.hess,
             fact: &mut self.fact,
             rhs: &mut self.rhs,
+            rc: &mut self.rc,
+            diag: &mut self.diag,
         }
     }
 }
@@ -381,6 +389,8 @@ struct StackBuffers<const N: usize> {
     hess: [[f64; N]; N],
     fact: [[f64; N]; N],
     rhs: [f64; N],
+    rc: [f64; N],
+    diag: [f64; N],
 }
 
 impl<const N: usize> StackBuffers<N> {
@@ -392,6 +402,8 @@ impl<const N: usize> StackBuffers<N> {
             hess: [[0.0; N]; N],
             fact: [[0.0; N]; N],
             rhs: [0.0; N],
+            rc: [0.0; N],
+            diag: [0.0; N],
         }
     }
 }
@@ -406,6 +418,8 @@ impl<const N: usize> NewtonBuffers for StackBuffers<N> {
             hess: self.hess.as_flattened_mut(),
             fact: self.fact.as_flattened_mut(),
             rhs: &mut self.rhs,
+            rc: &mut self.rc,
+            diag: &mut self.diag,
         }
     }
 }
@@ -520,6 +534,8 @@ fn newton_solve<B: NewtonBuffers>(
         hess,
         fact,
         rhs,
+        rc,
+        diag,
     } = bufs.parts();
     let (grad, abs, trial, rhs) = (
         &mut grad[..n],
@@ -528,6 +544,11 @@ fn newton_solve<B: NewtonBuffers>(
         &mut rhs[..n],
     );
     let (hess, fact) = (&mut hess[..n * n], &mut fact[..n * n]);
+    let (rc, diag) = (&mut rc[..n], &mut diag[..n]);
+    // 1/c once: the gradient and Hessian need it at every evaluation.
+    for (r, ci) in rc.iter_mut().zip(c) {
+        *r = 1.0 / ci;
+    }
     let in_chamber = |y: &[f64], order: &[usize]| order.windows(2).all(|w| y[w[1]] > y[w[0]]);
     // Predictor: the explicit step y = x̃ + c∘C(x), then, neighbour pair by neighbour pair in
     // order, the pair's gap replaced by its two-body implicit solution (the rest of the force
@@ -572,32 +593,45 @@ fn newton_solve<B: NewtonBuffers>(
     let mut chord: Option<f64> = None;
     for iter in 0..MAX_ITER {
         // Gradient c_i ∂_i F (the residual of the implicit equation) and, for a Newton step,
-        // the Hessian of F, sharing the pair inverses. H is row-major, lower triangle only.
+        // the Hessian of F, sharing the pair inverses: its diagonal in `diag`, its
+        // off-diagonal −1/(y_i − y_j)² in H's upper triangle, so that for each i the pairs
+        // j > i are plain loops over contiguous slices (which the compiler vectorises).
         // The predictor is never at round-off already: the convergence test starts at iter 1.
         let newton = chord.is_none();
         let test = iter > 0;
-        let h = &mut *hess;
         for i in 0..n {
-            grad[i] = (y[i] - xt[i]) / c[i];
+            grad[i] = (y[i] - xt[i]) * rc[i];
             abs[i] = 0.0;
-            h[i * n + i] = 1.0 / c[i];
+            diag[i] = rc[i];
         }
         for i in 0..n {
-            for j in (i + 1)..n {
-                let inv = 1.0 / (y[i] - y[j]);
-                grad[i] -= inv;
-                grad[j] += inv;
+            let yi = y[i];
+            let (mut gi, mut ai, mut di) = (0.0, 0.0, 0.0);
+            let upper = &mut hess[i * n + i + 1..i * n + n];
+            let (gj, aj, dj, yj) = (
+                &mut grad[i + 1..n],
+                &mut abs[i + 1..n],
+                &mut diag[i + 1..n],
+                &y[i + 1..n],
+            );
+            for k in 0..upper.len() {
+                let inv = 1.0 / (yi - yj[k]);
+                gi += inv;
+                gj[k] += inv;
                 if test {
-                    abs[i] += inv.abs();
-                    abs[j] += inv.abs();
+                    ai += inv.abs();
+                    aj[k] += inv.abs();
                 }
                 if newton {
                     let w = inv * inv;
-                    h[i * n + i] += w;
-                    h[j * n + j] += w;
-                    h[j * n + i] = -w;
+                    di += w;
+                    dj[k] += w;
+                    upper[k] = -w;
                 }
             }
+            grad[i] -= gi;
+            abs[i] += ai;
+            diag[i] += di;
         }
         // Converged when the residual is at the round-off of its terms.
         let converged = test
@@ -633,12 +667,10 @@ fn newton_solve<B: NewtonBuffers>(
         // below keeps the progress.
         let mut mu = 0.0;
         loop {
-            fact.copy_from_slice(hess);
             for i in 0..n {
-                fact[i * n + i] *= 1.0 + mu;
                 rhs[i] = -grad[i];
             }
-            if cholesky(fact, n) {
+            if cholesky(diag, hess, 1.0 + mu, fact, n) {
                 cholesky_solve(fact, rhs, n);
                 break;
             }
@@ -700,41 +732,43 @@ fn newton_solve<B: NewtonBuffers>(
 }
 // ANCHOR_END: implicit_newton
 
-/// Cholesky factorisation `A = L Lᵀ` in place for a symmetric positive-definite `A`
-/// (row-major n×n, lower triangle read and overwritten by L); false if A is not numerically
-/// positive definite. Written out for the Newton step: for n ≈ 10 nalgebra's generic
-/// factorisation and triangular solves took 60 % of an implicit step (perf).
+/// Cholesky factorisation `A = L Lᵀ` of a symmetric positive-definite A given by its diagonal
+/// (times `scale`) and its strict upper triangle (row-major n×n in `upper`). L's strict lower
+/// triangle goes to `l` with 1/L_jj on its diagonal (the solves multiply). False if A is not
+/// numerically positive definite.
+///
+/// Written out for the Newton step: for n ≈ 10 nalgebra's generic factorisation and solves
+/// took 60 % of an implicit step (perf).
 #[inline(always)]
-fn cholesky(a: &mut [f64], n: usize) -> bool {
-    let a = &mut a[..n * n];
+fn cholesky(diag: &[f64], upper: &[f64], scale: f64, l: &mut [f64], n: usize) -> bool {
+    let (diag, upper, l) = (&diag[..n], &upper[..n * n], &mut l[..n * n]);
     for j in 0..n {
-        let d = a[j * n + j] - dot(&a[j * n..j * n + j], &a[j * n..j * n + j]);
+        let d = diag[j] * scale - dot(&l[j * n..j * n + j], &l[j * n..j * n + j]);
         // Also rejects NaN.
         if d.is_nan() || d <= 0.0 {
             return false;
         }
-        let d = d.sqrt();
-        a[j * n + j] = d;
-        let inv = 1.0 / d;
+        let inv = 1.0 / d.sqrt();
+        l[j * n + j] = inv;
         for i in (j + 1)..n {
-            let s = a[i * n + j] - dot(&a[i * n..i * n + j], &a[j * n..j * n + j]);
-            a[i * n + j] = s * inv;
+            let s = upper[j * n + i] - dot(&l[i * n..i * n + j], &l[j * n..j * n + j]);
+            l[i * n + j] = s * inv;
         }
     }
     true
 }
 
-/// Solves `L Lᵀ z = b` in place, L from [`cholesky`].
+/// Solves `L Lᵀ z = b` in place with the factor of [`cholesky`].
 #[inline(always)]
 fn cholesky_solve(l: &[f64], b: &mut [f64], n: usize) {
     let (l, b) = (&l[..n * n], &mut b[..n]);
     // L w = b (forward), then Lᵀ z = w (backward, by rows of L).
     for i in 0..n {
         let s = b[i] - dot(&l[i * n..i * n + i], &b[..i]);
-        b[i] = s / l[i * n + i];
+        b[i] = s * l[i * n + i];
     }
     for i in (0..n).rev() {
-        let zi = b[i] / l[i * n + i];
+        let zi = b[i] * l[i * n + i];
         b[i] = zi;
         for (bk, lik) in b[..i].iter_mut().zip(&l[i * n..i * n + i]) {
             *bk -= lik * zi;
@@ -845,14 +879,18 @@ mod tests {
             .cholesky()
             .unwrap()
             .solve(&nalgebra::DVector::from_row_slice(&b));
+        let diag: Vec<f64> = (0..n).map(|i| a[i * n + i]).collect();
+        let mut l = vec![0.0; n * n];
         let mut got = b;
-        assert!(cholesky(&mut a, n));
-        cholesky_solve(&a, &mut got, n);
+        assert!(cholesky(&diag, &a, 1.0, &mut l, n));
+        cholesky_solve(&l, &mut got, n);
         for i in 0..n {
             assert!((got[i] - want[i]).abs() <= 1e-12 * want.amax());
         }
-        let mut bad = vec![1.0, 2.0, 2.0, 1.0];
-        assert!(!cholesky(&mut bad, 2));
+        // [[1, 2], [2, 1]] is indefinite; with the diagonal scaled by 5 it is not.
+        let upper = [0.0, 2.0, 0.0, 0.0];
+        assert!(!cholesky(&[1.0, 1.0], &upper, 1.0, &mut [0.0; 4], 2));
+        assert!(cholesky(&[1.0, 1.0], &upper, 5.0, &mut [0.0; 4], 2));
     }
 
     #[test]
