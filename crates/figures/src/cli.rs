@@ -75,7 +75,8 @@ impl Args {
 ///
 /// `fixed` pins the figure for a per-figure binary (`main(Some("fig2"))` in `src/bin/fig2.rs`);
 /// `--only` is then ignored and the other figures' `MANIFEST` entries are kept.
-/// Errors print one `error: ...` line on stderr and give exit status 1.
+/// Errors print one `error: ...` line on stderr and give exit status 2, as `rmt-sgd` does
+/// (a bad `--rbm-items` file, a failed `--verify`, a corrupt journal).
 pub fn main(fixed: Option<&'static str>) -> ExitCode {
     let mut args = Args::parse();
     if let Some(name) = fixed {
@@ -84,8 +85,8 @@ pub fn main(fixed: Option<&'static str>) -> ExitCode {
     match run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            eprintln!("error: {}", format!("{e:#}").replace('\n', " "));
+            ExitCode::from(2)
         }
     }
 }
