@@ -254,11 +254,24 @@ pub fn analyse_peak(
     } else {
         ("gaussian", &GaussianModel)
     };
-    let ls = fit_histogram(model, &hist, &p0)
-        .with_context(|| format!("least-squares fit of the peak at {shown}"))?;
-    let (c_ls, s_ls) = (ls.params[0], ls.params[1].abs());
+    // A histogram too coarse for least squares (few samples) is reported, not fatal: the
+    // maximum-likelihood fits need no bins.
     let mut fits = serde_json::Map::new();
-    fits.insert(format!("{law}_ls"), ls_json(law, model, &ls, &hist));
+    let ls = match fit_histogram(model, &hist, &p0) {
+        Ok(f) => {
+            fits.insert(format!("{law}_ls"), ls_json(law, model, &f, &hist));
+            Some(f)
+        }
+        Err(e) => {
+            let e = format!("peak at {shown}: {e}");
+            fits.insert(format!("{law}_ls"), failed(law, "least squares", e));
+            None
+        }
+    };
+    let (c_ls, s_ls) = ls
+        .as_ref()
+        .map_or((f64::NAN, f64::NAN), |f| (f.params[0], f.params[1].abs()));
+    let ls_err = |k: usize| ls.as_ref().map_or(Value::Null, |f| finite(f.stderr[k]));
     // Maximum likelihood of the same law, started from the least-squares values.
     let ml_law = if pair { Law::Pair } else { Law::Gaussian };
     let start = if s_ls.is_finite() && s_ls > 0.0 && c_ls.is_finite() {
@@ -307,11 +320,11 @@ pub fn analyse_peak(
         "law": law,
         "n": n,
         "centre": finite(c_ls),
-        "centre_stderr": finite(ls.stderr[0]),
+        "centre_stderr": ls_err(0),
         "sigma": finite(s_ls),
-        "sigma_stderr": finite(ls.stderr[1]),
+        "sigma_stderr": ls_err(1),
         "sigma0": s0,
-        "ssr": finite(ls.ssr),
+        "ssr": ls.as_ref().map_or(Value::Null, |f| finite(f.ssr)),
         "bins": hist.len(),
         "mean": mean,
         "std_dev": finite(sd),
@@ -344,7 +357,7 @@ pub fn analyse_peak(
     }
     // Bootstrap over samples (rows): the spread of the least-squares σ (and ⟨S⟩).
     let mut sigma_boot_err = None;
-    if o.bootstrap >= 2 && spectra.len() >= 2 {
+    if o.bootstrap >= 2 && spectra.len() >= 2 && ls.is_some() {
         let boot: anyhow::Result<(f64, Option<f64>)> = if levels.len() == 2 {
             let pairs: Vec<[f64; 2]> = spectra
                 .iter()
@@ -382,7 +395,7 @@ pub fn analyse_peak(
         json: out,
         levels: levels.to_vec(),
         hist: Some(hist),
-        ls: Some(ls),
+        ls,
         ml,
         ml32,
         sigma_boot_err,
