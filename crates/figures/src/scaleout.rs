@@ -1,5 +1,5 @@
-//! Scale-out machinery shared by every sweep (`rmt-sgd train rbm`, `train ts`, `dbm` and the
-//! figures' RBM sweep): shards, the resume journal, the progress bar.
+//! Scale-out machinery shared by every sweep (`rmt-sgd train rbm`, `train ts`, `dbm`, the
+//! figures' RBM sweep and the `ts_scaling` ensembles): shards, the resume journal, the progress bar.
 //!
 //! A sweep is a set of *work items* `0..total` (realisations, seeds, chains), each with its own
 //! random stream, so an item's result does not depend on which process, thread or group computes
@@ -119,7 +119,7 @@ pub fn progress_bar(label: &str, len: u64) -> indicatif::ProgressBar {
 
 /// Items `0..n` computed in parallel by `f`, collected in index order, with a progress bar
 /// labelled `label` (hidden as by [`progress_bar`]); for sweeps that are not journalled (the
-/// teacher–student ensembles of the figures, seconds to minutes each).
+/// teacher–student ensembles of `fig4`, `fig5` and `ts_release`, seconds to minutes each).
 pub fn par_items<T, F>(label: &str, n: usize, f: F) -> anyhow::Result<Vec<T>>
 where
     T: Send,

@@ -10,19 +10,19 @@
 //! shows how much of the deviation from the linear law the finite step explains.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use release_data::ts::{released_configs, ReleasedConfig};
 use serde::{Deserialize, Serialize};
+use teacher_student::{Model, Record};
 
 use crate::output::{read_csv, read_json, write_csv, write_json};
 use crate::plot::{Curve, Grid, Panel, ScatterPlot, ScatterSeries};
 use crate::registry::{Context, Figure, Profile};
+use crate::scaleout::{self, Finished, Plan};
 use crate::style;
-use crate::ts_common::{
-    analyse, scale, series_code, series_label, sigma_linear, simulate, slope_fit, Slope,
-};
+use crate::ts_common::{analyse, scale, series_code, series_label, sigma_linear, slope_fit, Slope};
 use crate::Plot;
 
 /// The scaling figure (registered as `ts_scaling`).
@@ -108,35 +108,88 @@ fn fits(rows: &[Vec<f64>]) -> anyhow::Result<Fits> {
     })
 }
 
-fn compute(cfg: &Config) -> anyhow::Result<Vec<Vec<f64>>> {
-    // The shared configuration appears in all three scans: simulate each distinct one once.
+/// The resume journal of the ensembles, inside `<out>/ts_scaling/` (removed once the data are
+/// written).
+pub const JOURNAL_FILE: &str = "ensembles.journal";
+
+/// The distinct configurations of the grid, in order of first appearance (the shared one
+/// appears in all three scans and is simulated once).
+fn distinct(grid: &[ReleasedConfig]) -> Vec<&ReleasedConfig> {
+    let mut out: Vec<&ReleasedConfig> = Vec::new();
+    for c in grid {
+        if !out.iter().any(|d| d.stem() == c.stem()) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Trains every network of the figure, resuming from (and appending to) `journal`: item `i` is
+/// network `i mod seeds` of distinct configuration `⌊i/seeds⌋`, its record the final singular
+/// values `[ξ₁, ξ₂]`.
+fn ensembles(cfg: &Config, journal: &Path) -> anyhow::Result<Networks> {
+    let configs = distinct(&cfg.grid);
+    let runs = configs
+        .iter()
+        .map(|c| {
+            let mut h = Model::Released.hyper(c.lr, c.noise, c.batch);
+            h.epochs = cfg.epochs;
+            Model::Released.run(h, cfg.seed, 0)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let seeds = cfg.seeds.max(1) as u64;
+    let key = |i: u64| i / seeds;
+    let cost = |_: u64| 1;
+    let plan = Plan {
+        label: "ts_scaling",
+        journal: journal.to_path_buf(),
+        params: serde_json::json!({ "sweep": "figures ts_scaling", "config": cfg }),
+        items: 0..configs.len() as u64 * cfg.seeds as u64,
+        group: 8,
+        key: &key,
+        cost: &cost,
+    };
+    scaleout::run(&plan, |r| {
+        let run = &runs[(r.start / seeds) as usize];
+        r.map(|i| Ok(run.member(i % seeds, Record::Final)?.singular_values()))
+            .collect()
+    })
+}
+
+/// The finished networks: per item, the final `[ξ₁, ξ₂]`.
+type Networks = Finished<Vec<f64>>;
+
+/// The rows of `points.csv`, from the ensembles (trained or resumed from `journal`); the
+/// caller removes the journal once the outputs are written.
+fn compute(cfg: &Config, journal: &Path) -> anyhow::Result<(Vec<Vec<f64>>, Networks)> {
+    let done = ensembles(cfg, journal)?;
+    eprintln!("{}", done.log_line("ts_scaling"));
     let mut cache: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let networks = done.items.chunks(cfg.seeds.max(1));
+    for (c, nets) in distinct(&cfg.grid).into_iter().zip(networks) {
+        let pairs: Vec<[f64; 2]> = nets.iter().map(|(_, xi)| [xi[0], xi[1]]).collect();
+        let p = analyse(&pairs, c, cfg.bootstrap, cfg.seed, "ts_scaling")?;
+        cache.insert(
+            c.stem(),
+            vec![
+                scale(c),
+                p.numbers.sigma,
+                p.sigma_err,
+                std::f64::consts::PI.sqrt() * p.numbers.sigma,
+                p.numbers.mean_spacing,
+                p.s_err,
+                sigma_linear(c)?,
+                p.numbers.bins as f64,
+            ],
+        );
+    }
     let mut rows = Vec::new();
     for c in &cfg.grid {
-        let key = c.stem();
-        if !cache.contains_key(&key) {
-            eprintln!("[ts_scaling] {key}");
-            let pairs = simulate(c, cfg.seeds, cfg.epochs, cfg.seed, 0)?;
-            let p = analyse(&pairs, c, cfg.bootstrap, cfg.seed, "ts_scaling")?;
-            cache.insert(
-                key.clone(),
-                vec![
-                    scale(c),
-                    p.numbers.sigma,
-                    p.sigma_err,
-                    std::f64::consts::PI.sqrt() * p.numbers.sigma,
-                    p.numbers.mean_spacing,
-                    p.s_err,
-                    sigma_linear(c)?,
-                    p.numbers.bins as f64,
-                ],
-            );
-        }
         let mut row = vec![series_code(c), c.lr, c.noise, c.batch as f64];
-        row.extend_from_slice(&cache[&key]);
+        row.extend_from_slice(&cache[&c.stem()]);
         rows.push(row);
     }
-    Ok(rows)
+    Ok((rows, done))
 }
 
 fn notes(cfg: &Config) -> Vec<String> {
@@ -233,8 +286,8 @@ impl Figure for TsScaling {
         let dir = ctx.figure_dir(self.name())?;
         let points = dir.join("points.csv");
         let summary_path = dir.join("summary.json");
-        ctx.compute_if_stale(self.name(), &cfg, |_| {
-            let rows = compute(&cfg)?;
+        ctx.compute_if_stale(self.name(), &cfg, |dir| {
+            let (rows, done) = compute(&cfg, &dir.join(JOURNAL_FILE))?;
             write_csv(&points, &COLUMNS, rows.clone())?;
             let summary = Summary {
                 profile: ctx.profile,
@@ -243,6 +296,7 @@ impl Figure for TsScaling {
                 config: cfg.clone(),
             };
             write_json(&summary_path, &summary)?;
+            done.remove_journal()?;
             Ok(vec![points.clone(), summary_path.clone()])
         })?;
         let table = read_csv(&points)?;
@@ -253,5 +307,87 @@ impl Figure for TsScaling {
         let mut out = vec![points, summary_path];
         out.extend(rendered.paths());
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `points.csv` and `summary.json` of `cfg` written into `dir`, the journal resumed.
+    fn outputs(cfg: &Config, dir: &Path) -> (Vec<u8>, Vec<u8>) {
+        let (rows, done) = compute(cfg, &dir.join(JOURNAL_FILE)).unwrap();
+        write_csv(dir.join("points.csv"), &COLUMNS, rows.clone()).unwrap();
+        let summary = Summary {
+            profile: Profile::Quick,
+            fits: fits(&rows).unwrap(),
+            notes: notes(cfg),
+            config: cfg.clone(),
+        };
+        write_json(dir.join("summary.json"), &summary).unwrap();
+        done.remove_journal().unwrap();
+        let read = |f: &str| std::fs::read(dir.join(f)).unwrap();
+        (read("points.csv"), read("summary.json"))
+    }
+
+    #[test]
+    fn a_torn_journal_resumes_to_identical_outputs() {
+        let mut cfg = Config::for_profile(Profile::Quick);
+        // Two scans through the shared configuration: 3 distinct configurations, 4 rows.
+        let shared = cfg
+            .grid
+            .iter()
+            .position(|c| cfg.grid.iter().filter(|d| d.stem() == c.stem()).count() > 1);
+        let shared = cfg.grid[shared.unwrap()].clone();
+        let mut grid: Vec<ReleasedConfig> = Vec::new();
+        for s in [release_data::ts::Series::Ns, release_data::ts::Series::Lr] {
+            let other = cfg
+                .grid
+                .iter()
+                .find(|c| c.series == s && c.stem() != shared.stem())
+                .unwrap();
+            grid.push(other.clone());
+            grid.push(ReleasedConfig {
+                series: s,
+                ..shared.clone()
+            });
+        }
+        cfg.grid = grid;
+        (cfg.seeds, cfg.epochs, cfg.bootstrap) = (24, 1, 5);
+        assert_eq!(distinct(&cfg.grid).len(), 3);
+
+        let tmp = tempfile::tempdir().unwrap();
+        let (single, resumed) = (tmp.path().join("single"), tmp.path().join("resumed"));
+        for d in [&single, &resumed] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        let reference = outputs(&cfg, &single);
+
+        // A journal as a kill leaves it: 10 of the 72 networks and half a line.
+        let journal = resumed.join(JOURNAL_FILE);
+        drop(ensembles(&cfg, &journal).unwrap());
+        let text = std::fs::read_to_string(&journal).unwrap();
+        let mut lines = text.lines();
+        let header = lines.next().unwrap();
+        let mut body: Vec<&str> = lines.collect();
+        body.sort_by_key(|l| l.split(',').next().unwrap().parse::<u64>().unwrap());
+        let torn = format!("{header}\n{}\n{}", body[..10].join("\n"), &body[10][..12]);
+        std::fs::write(&journal, &torn).unwrap();
+        let done = ensembles(&cfg, &journal).unwrap();
+        assert_eq!((done.resumed, done.computed), (10, 62));
+        drop(done);
+
+        std::fs::write(&journal, &torn).unwrap();
+        assert_eq!(outputs(&cfg, &resumed), reference);
+        assert!(!journal.exists());
+
+        // A journal of other parameters is refused.
+        let other = Config {
+            seed: 1,
+            ..cfg.clone()
+        };
+        std::fs::write(&journal, &torn).unwrap();
+        let err = ensembles(&other, &journal).err().unwrap().to_string();
+        assert!(err.contains("different parameters"), "{err}");
     }
 }
