@@ -1,26 +1,11 @@
 //! End-to-end tests of the `rmt-sgd` binary: output forms that other tools script against,
 //! determinism, and bad input (exit code 2, one line naming the problem, no file left).
 
+mod common;
+use common::{ok_json as json, rmt};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn rmt(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rmt-sgd"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn json(args: &[&str]) -> Value {
-    let out = rmt(args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
-}
+use std::process::Command;
 
 fn floats(v: &Value) -> Vec<f64> {
     v.as_array()

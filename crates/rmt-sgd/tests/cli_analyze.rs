@@ -8,30 +8,14 @@
 //! errors, chosen so that a correct implementation would fail with probability below 1e-4 per
 //! check over random seeds (4σ two-sided: 6e-5).
 
+mod common;
+use common::{ok_json, rmt};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
 use release_data::write::{encode_npy, npy_bytes, NpzWriter};
 use serde_json::Value;
-
-fn rmt(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rmt-sgd"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn ok_json(args: &[&str]) -> Value {
-    let out = rmt(args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
-}
 
 fn f(v: &Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("{v} is not a number"))

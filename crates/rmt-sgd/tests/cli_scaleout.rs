@@ -3,31 +3,16 @@
 //! the bytes of an uninterrupted run; journals of other parameters are refused; the figures'
 //! RBM sweep sharded three ways, merged and analysed equals the unsharded sweep.
 
+mod common;
+use common::{ok_json as ok, rmt};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use figures::rbm_sweep::{self, SweepConfig};
 use figures::scaleout::{journal_path, Shard};
 use figures::Profile;
 use serde_json::Value;
-
-fn rmt(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rmt-sgd"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn ok(args: &[&str]) -> Value {
-    let o = rmt(args);
-    assert!(
-        o.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).expect("stdout is JSON")
-}
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()

@@ -1,16 +1,10 @@
 //! End-to-end tests of `rmt-sgd train rbm`: the CSV and JSON contract, determinism, sharding,
 //! divergence, and bad input (exit code 2, one line naming the problem, no file left).
 
+mod common;
+use common::rmt;
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn rmt(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rmt-sgd"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
 
 /// `train rbm` with small sizes; returns (CSV text, JSON summary).
 fn train(dir: &Path, name: &str, extra: &[&str]) -> (String, Value) {
