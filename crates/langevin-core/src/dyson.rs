@@ -523,7 +523,7 @@ fn newton_solve<B: NewtonBuffers>(
     bufs: &mut B,
 ) -> Result<usize, CoreError> {
     const TOL: f64 = 1e-13;
-    // 3-5 iterations are typical; inputs with gaps near round-off need many damped ones.
+    // 2-3 solves are typical; inputs with gaps near round-off need many damped ones.
     const MAX_ITER: usize = 200;
     let n = B::FIXED.unwrap_or(x.len());
     let (x, c, y, xt) = (&x[..n], &c[..n], &mut y[..n], &xt[..n]);
@@ -595,7 +595,7 @@ fn newton_solve<B: NewtonBuffers>(
         // Gradient c_i ∂_i F (the residual of the implicit equation) and, for a Newton step,
         // the Hessian of F, sharing the pair inverses: its diagonal in `diag`, its
         // off-diagonal −1/(y_i − y_j)² in H's upper triangle, so that for each i the pairs
-        // j > i are plain loops over contiguous slices (which the compiler vectorises).
+        // j > i are plain loops over contiguous slices (tight loops without scattered writes).
         // The predictor is never at round-off already: the convergence test starts at iter 1.
         let newton = chord.is_none();
         let test = iter > 0;
