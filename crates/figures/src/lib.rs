@@ -12,6 +12,7 @@
 //! The modules above work on plain `f64` data; only the figure jobs themselves use the model
 //! crates.
 
+pub mod analyze_plots;
 pub mod cli;
 pub mod error;
 pub mod output;

@@ -13,9 +13,12 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context as _};
 use coulomb_gas::{ks_one_sample, rho_pair, Density1D, UnitSurmise};
-use rbm::analysis::{histogram, slope_fit, spacings, ConfigResult, PeakResult, Slope};
+use rbm::analysis::{ConfigResult, PeakResult};
 use rbm::{Target, N};
 use serde::Serialize;
+use spectral::moments::{mean, sd_population};
+use spectral::peak::{pooled, spacings};
+use spectral::{slope_fit, Slope};
 
 use crate::output::{write_csv, write_csv_records, write_json};
 use crate::plot::{
@@ -148,19 +151,14 @@ impl Figure for Fig2 {
         let peak_def = &Target::authors().peaks()[k_idx];
         let res = &l.analysis.configs[c].peaks[k_idx];
         let s = &l.samples[c];
-        let pooled: Vec<f64> = s
-            .lambda
-            .iter()
-            .flat_map(|r| peak_def.indices.iter().map(move |&i| r[i]))
-            .collect();
-        let h = histogram(&pooled)?;
+        let pooled = pooled(&s.lambda, &peak_def.indices);
+        let (h, _) = spectral::histogram(&pooled)?;
         let dens = h.density();
         let (a, b) = (h.edges[0], h.edges[h.edges.len() - 1]);
         let (xa, xb) = pad(a, b, 0.1);
         let (centre, sigma) = (res.centre.value, res.sigma.value);
-        let n = pooled.len() as f64;
-        let mean = pooled.iter().sum::<f64>() / n;
-        let sd = (pooled.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
+        // The maximum-likelihood normal (population standard deviation) for comparison.
+        let (mean, sd) = (mean(&pooled), sd_population(&pooled));
         let gauss = move |x: f64| {
             (-0.5 * ((x - mean) / sd).powi(2)).exp() / (sd * (2.0 * std::f64::consts::PI).sqrt())
         };
@@ -624,13 +622,12 @@ impl Figure for SurmiseFig {
         let mut unit = Vec::new();
         let mut per_pair = Vec::new();
         for (ci, s) in l.samples.iter().enumerate() {
-            let all: Vec<usize> = (0..s.lambda.len()).collect();
             for (k, pk) in peaks.iter().enumerate() {
                 if !pk.is_pair() {
                     continue;
                 }
-                let sp = spacings(&s.lambda, &all, pk);
-                let m = sp.iter().sum::<f64>() / sp.len() as f64;
+                let sp = spacings(&s.lambda, &pk.indices);
+                let m = mean(&sp);
                 unit.extend(sp.iter().map(|x| x / m));
                 let r = &l.analysis.configs[ci].peaks[k];
                 let (Some(ms), Some(mb)) = (r.mean_spacing, r.mean_spacing_binned) else {

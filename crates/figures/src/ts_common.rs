@@ -1,11 +1,9 @@
 //! Shared pieces of the released-model figures (`ts_scaling`, `ts_release`): the grid, the
 //! authors' per-configuration numbers with bootstrap errors, and the global slope fits.
 
-use coulomb_gas::fit::lm::{fit_curve, LineThroughOrigin, LmOptions};
-use langevin_core::stream;
 use release_data::ts::ReleasedConfig;
 use serde::{Deserialize, Serialize};
-use teacher_student::analysis::{authors_numbers, bootstrap_numbers, AuthorsNumbers};
+use spectral::{analyse_peak, PeakOptions, PeakReport};
 use teacher_student::{LinearResponse, Model, Record};
 
 /// √(α·noise²/|B|): the authors' abscissa and starting width.
@@ -24,15 +22,55 @@ pub fn sigma_linear(c: &ReleasedConfig) -> anyhow::Result<f64> {
 /// The authors' σ and ⟨S⟩ of one ensemble with bootstrap errors.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Point {
-    /// σ, ⟨S⟩ and friends.
-    pub numbers: AuthorsNumbers,
+    /// σ of Eq (11) by least squares on the Freedman–Diaconis histogram.
+    pub sigma: f64,
     /// Bootstrap standard deviation of σ.
     pub sigma_err: f64,
+    /// The authors' binned ⟨S⟩.
+    pub mean_spacing: f64,
     /// Bootstrap standard deviation of ⟨S⟩.
     pub s_err: f64,
+    /// Bins of the level histogram.
+    pub bins: usize,
 }
 
-/// The authors' analysis of `pairs` (p0 = [2, √(α noise²/|B|)]) and a bootstrap over networks.
+/// The per-peak options of a released configuration: start p0 = [2, √(α noise²/|B|)] as the
+/// authors, bootstrap streams `<label>/bootstrap/<file stem>`.
+pub fn peak_options(c: &ReleasedConfig, replicates: usize, seed: u64, label: &str) -> PeakOptions {
+    PeakOptions {
+        sigma0: Some(scale(c)),
+        bootstrap: replicates,
+        seed,
+        purpose: format!("{label}/bootstrap/{}", c.stem()),
+        ..PeakOptions::default()
+    }
+}
+
+/// The pair of levels near 2 of `pairs`, analysed by [`spectral::analyse_peak`].
+pub fn report(
+    pairs: &[[f64; 2]],
+    c: &ReleasedConfig,
+    replicates: usize,
+    seed: u64,
+    label: &str,
+) -> anyhow::Result<PeakReport> {
+    let o = peak_options(c, replicates, seed, label);
+    Ok(analyse_peak(pairs, &[0, 1], Some(2.0), &o)?)
+}
+
+/// The authors' σ and binned ⟨S⟩ of `pairs` (no errors).
+pub fn authors_numbers(pairs: &[[f64; 2]], c: &ReleasedConfig) -> anyhow::Result<(f64, f64)> {
+    let r = report(pairs, c, 0, 0, "")?;
+    let fit = r
+        .fit
+        .ok_or_else(|| anyhow::anyhow!("{}: {}", c.stem(), r.fit_error.unwrap_or_default()))?;
+    let s = r
+        .spacings
+        .ok_or_else(|| anyhow::anyhow!("{}: no spacings", c.stem()))?;
+    Ok((fit.sigma, s.mean_binned))
+}
+
+/// The authors' analysis of `pairs` and a bootstrap over networks.
 pub fn analyse(
     pairs: &[[f64; 2]],
     c: &ReleasedConfig,
@@ -40,15 +78,24 @@ pub fn analyse(
     seed: u64,
     label: &str,
 ) -> anyhow::Result<Point> {
-    let p0 = [2.0, scale(c)];
-    let numbers = authors_numbers(pairs, p0)?;
-    let purpose = format!("{label}/bootstrap/{}", c.stem());
-    let (sigma_err, s_err) =
-        bootstrap_numbers(pairs, p0, replicates, |r| stream(seed, &purpose, r))?;
+    let r = report(pairs, c, replicates, seed, label)?;
+    let stem = c.stem();
+    let fail = |e: Option<String>| anyhow::anyhow!("{stem}: {}", e.unwrap_or_default());
+    let fit = r.fit.as_ref().ok_or_else(|| fail(r.fit_error.clone()))?;
+    let b = r
+        .bootstrap
+        .as_ref()
+        .ok_or_else(|| fail(r.bootstrap_error.clone()))?;
+    let s = r
+        .spacings
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("{stem}: no spacings"))?;
     Ok(Point {
-        numbers,
-        sigma_err,
-        s_err,
+        sigma: fit.sigma,
+        sigma_err: b.sigma,
+        mean_spacing: s.mean_binned,
+        s_err: b.mean_spacing_binned.unwrap_or(f64::NAN),
+        bins: fit.bins,
     })
 }
 
@@ -72,58 +119,6 @@ pub fn simulate(
             [xi[0], xi[1]]
         })
         .collect())
-}
-
-/// A one-parameter fit y = a·x with errors on y.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Slope {
-    /// Fitted slope a.
-    pub slope: f64,
-    /// Its standard error with the given errors taken as absolute (`absolute_sigma=True`).
-    pub stderr: f64,
-    /// Its standard error rescaled by √(χ²/dof) (`absolute_sigma=False`, the authors' choice).
-    pub stderr_scaled: f64,
-    /// χ² = Σ (y − a x)²/e².
-    pub chi2: f64,
-    /// Points minus one.
-    pub dof: usize,
-    /// The true χ²/dof.
-    pub chi2_dof: f64,
-    /// The authors' printed "χ²/dof": Σ (y − a x)²/e / dof (divides by e, not e²; authors-protocol
-    /// §1(d) item 6), for comparison only.
-    pub authors_pseudo_chi2_dof: f64,
-    /// Number of points.
-    pub points: usize,
-}
-
-/// Weighted least-squares fit of y = a·x (`LineThroughOrigin`).
-pub fn slope_fit(x: &[f64], y: &[f64], e: &[f64]) -> anyhow::Result<Slope> {
-    let f = fit_curve(
-        &LineThroughOrigin,
-        x,
-        y,
-        Some(e),
-        &[1.0],
-        &LmOptions::default(),
-    )?;
-    let a = f.params[0];
-    let dof = f.dof.max(1);
-    let pseudo: f64 = x
-        .iter()
-        .zip(y)
-        .zip(e)
-        .map(|((xi, yi), ei)| (yi - a * xi).powi(2) / ei)
-        .sum();
-    Ok(Slope {
-        slope: a,
-        stderr: f.stderr[0],
-        stderr_scaled: f.stderr_scaled[0],
-        chi2: f.ssr,
-        dof: f.dof,
-        chi2_dof: f.ssr / dof as f64,
-        authors_pseudo_chi2_dof: pseudo / dof as f64,
-        points: x.len(),
-    })
 }
 
 /// Series code for CSV columns: 0 = noise scan, 1 = learning-rate scan, 2 = batch-size scan.

@@ -20,14 +20,15 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use release_data::ts::{released_configs, ReleasedConfig, ReleasedRun};
 use serde::{Deserialize, Serialize};
-use teacher_student::analysis::{jackknife_mean_spacing, jackknife_sigma};
+use spectral::jackknife::{jackknife_mean_spacing, jackknife_sigma};
 
 use crate::output::{read_csv, read_json, write_csv, write_json};
 use crate::plot::{Grid, Panel, ScatterPlot, ScatterSeries};
 use crate::registry::{Context, Figure, Profile};
 use crate::style;
-use crate::ts_common::{analyse, scale, series_code, sigma_linear, simulate, slope_fit, Slope};
+use crate::ts_common::{analyse, authors_numbers, scale, series_code, sigma_linear, simulate};
 use crate::Plot;
+use spectral::{slope_fit, Slope};
 
 /// The release comparison (registered as `ts_release`).
 pub struct TsRelease;
@@ -171,8 +172,8 @@ fn compute(cfg: &Config, data: &Path) -> anyhow::Result<Summary> {
             .collect();
         let p = analyse(&pairs, c, cfg.bootstrap, cfg.seed, "ts_release")?;
         let (sj, spj) = if cfg.jackknife {
-            let pooled: Vec<f64> = pairs.iter().flat_map(|q| [q[0], q[1]]).collect();
-            let sp: Vec<f64> = pairs.iter().map(|q| (q[0] - q[1]).abs()).collect();
+            let pooled = spectral::peak::pooled(&pairs, &[0, 1]);
+            let sp = spectral::peak::spacings(&pairs, &[0, 1]);
             let js = jackknife_sigma(&pooled, [2.0, scale(c)])?;
             let jm = jackknife_mean_spacing(&sp)?;
             (Some([js.mean, js.err]), Some([jm.mean, jm.err]))
@@ -184,19 +185,14 @@ fn compute(cfg: &Config, data: &Path) -> anyhow::Result<Summary> {
             let (mut ss, mut ms) = (Vec::new(), Vec::new());
             for r in 1..=cfg.repeats as u64 {
                 let sim = simulate(c, cfg.seeds, cfg.epochs, cfg.seed, r)?;
-                let q = teacher_student::analysis::authors_numbers(&sim, [2.0, scale(c)])?;
-                ss.push(q.sigma);
-                ms.push(q.mean_spacing);
+                let (sigma, mean_spacing) = authors_numbers(&sim, c)?;
+                ss.push(sigma);
+                ms.push(mean_spacing);
             }
             resim.insert(key.clone(), (ss, ms));
         }
         let (ss, ms) = &resim[&key];
-        let ms_sd = |v: &[f64]| {
-            let m = v.iter().sum::<f64>() / v.len() as f64;
-            let sd =
-                (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() as f64 - 1.0)).sqrt();
-            (m, sd)
-        };
+        let ms_sd = spectral::moments::mean_sd;
         let (sm, ssd) = ms_sd(ss);
         let (mm, msd) = ms_sd(ms);
         rows.push(Row {
@@ -206,17 +202,17 @@ fn compute(cfg: &Config, data: &Path) -> anyhow::Result<Summary> {
             noise: c.noise,
             batch: c.batch,
             sigma_authors: a.sigma,
-            sigma: p.numbers.sigma,
-            sigma_rel_diff: p.numbers.sigma / a.sigma - 1.0,
+            sigma: p.sigma,
+            sigma_rel_diff: p.sigma / a.sigma - 1.0,
             s_authors: a.mean_spacing,
-            s: p.numbers.mean_spacing,
-            s_rel_diff: p.numbers.mean_spacing / a.mean_spacing - 1.0,
+            s: p.mean_spacing,
+            s_rel_diff: p.mean_spacing / a.mean_spacing - 1.0,
             sigma_jackknife: sj,
             s_jackknife: spj,
             sigma_bootstrap_err: p.sigma_err,
             s_bootstrap_err: p.s_err,
-            z_sigma: (p.numbers.sigma - sm) / ssd,
-            z_s: (p.numbers.mean_spacing - mm) / msd,
+            z_sigma: (p.sigma - sm) / ssd,
+            z_s: (p.mean_spacing - mm) / msd,
             resim_sigma: ss.clone(),
             resim_s: ms.clone(),
             sigma_lin: sigma_linear(c)?,

@@ -22,8 +22,9 @@ use crate::plot::{Curve, Grid, Panel, ScatterPlot, ScatterSeries};
 use crate::registry::{Context, Figure, Profile};
 use crate::scaleout::{self, Finished, Plan};
 use crate::style;
-use crate::ts_common::{analyse, scale, series_code, series_label, sigma_linear, slope_fit, Slope};
+use crate::ts_common::{analyse, scale, series_code, series_label, sigma_linear};
 use crate::Plot;
+use spectral::{slope_fit, Slope};
 
 /// The scaling figure (registered as `ts_scaling`).
 pub struct TsScaling;
@@ -173,13 +174,13 @@ fn compute(cfg: &Config, journal: &Path) -> anyhow::Result<(Vec<Vec<f64>>, Netwo
             c.stem(),
             vec![
                 scale(c),
-                p.numbers.sigma,
+                p.sigma,
                 p.sigma_err,
-                std::f64::consts::PI.sqrt() * p.numbers.sigma,
-                p.numbers.mean_spacing,
+                std::f64::consts::PI.sqrt() * p.sigma,
+                p.mean_spacing,
                 p.s_err,
                 sigma_linear(c)?,
-                p.numbers.bins as f64,
+                p.bins as f64,
             ],
         );
     }
@@ -255,9 +256,9 @@ fn plot_panels(rows: &[Vec<f64>], f: &Fits) -> (ScatterPlot, ScatterPlot) {
             curves: vec![Curve::line_through_origin(
                 format!(
                     "fit: a = {:.4} ± {:.4}, χ²/dof = {:.1}",
-                    slope.slope, slope.stderr, slope.chi2_dof
+                    slope.value, slope.stderr, slope.chi2_dof
                 ),
-                slope.slope,
+                slope.value,
                 (0.0, xmax),
             )
             .dashed()

@@ -34,6 +34,32 @@ pub fn singular_values(w: &DMatrix<f64>) -> Vec<f64> {
     s
 }
 
+/// Singular values of a 2×2 matrix `[[a, b], [c, d]]` in closed form, ascending:
+///
+/// ```text
+/// p = √((a + d)² + (b − c)²),  q = √((a − d)² + (b + c)²),  ξ_max = (p + q)/2,  ξ_min = |p − q|/2
+/// ```
+///
+/// (p and q are the singular values' sum and difference; no cancellation for ξ_max, and ξ_min is
+/// accurate to ~ε·ξ_max, as for any backward-stable SVD.)
+pub fn singular_values_2x2(a: f64, b: f64, c: f64, d: f64) -> [f64; 2] {
+    let p = (a + d).hypot(b - c);
+    let q = (a - d).hypot(b + c);
+    [0.5 * (p - q).abs(), 0.5 * (p + q)]
+}
+
+/// Singular values (ascending) of an M×N matrix given row by row (`w.len() == m·n`).
+///
+/// # Panics
+/// If `w.len() != m * n`.
+pub fn singular_values_row_major(w: &[f64], m: usize, n: usize) -> Vec<f64> {
+    assert_eq!(w.len(), m * n, "matrix data and shape disagree");
+    if m == 2 && n == 2 {
+        return singular_values_2x2(w[0], w[1], w[2], w[3]).to_vec();
+    }
+    singular_values(&DMatrix::from_row_slice(m, n, w))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

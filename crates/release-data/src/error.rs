@@ -5,6 +5,9 @@ use std::path::PathBuf;
 /// Everything that can go wrong reading a released file. Malformed input never panics.
 #[derive(Debug, thiserror::Error)]
 pub enum ReleaseError {
+    /// An input that cannot be analysed as an ensemble (shape, axes, values), named.
+    #[error("{0}")]
+    Input(String),
     /// The file could not be read.
     #[error("{path}: {source}")]
     Io {

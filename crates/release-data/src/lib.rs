@@ -21,6 +21,7 @@
 //! # Ok::<(), release_data::ReleaseError>(())
 //! ```
 
+pub mod ensemble;
 mod error;
 mod npy;
 pub mod table;

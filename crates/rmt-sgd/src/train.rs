@@ -5,12 +5,11 @@ use crate::args;
 use crate::output::{print_json, write_lines_atomic};
 use crate::sweep;
 use clap::{Args, Subcommand};
-use coulomb_gas::fit::{fit_histogram, GaussianModel, LsqFit, PairModel};
-use coulomb_gas::{sample_u4, Histogram};
 use figures::rbm_sweep::Item;
 use figures::scaleout::{encode_floats, Shard};
 use rbm::{Experiment, Hyper, Target, LANES, N};
 use serde_json::{json, Value};
+use spectral::PeakOptions;
 use std::path::PathBuf;
 
 /// The models that can be trained.
@@ -138,72 +137,25 @@ pub fn with_items(mut summary: Value, items: Value) -> Value {
     summary
 }
 
-/// Per distinct κ, the authors' analysis (authors-protocol §1(c)): the λ of a degenerate pair
-/// pooled and fitted with Eq 11, a single mode with a Gaussian, both by unweighted least squares
-/// on the Freedman–Diaconis histogram from p0 = [κ, 1]; plus U4 of the pooled sample (Eq 12)
-/// and, for pairs, the mean level spacing ⟨S⟩ = ⟨λ_{i+1} − λ_i⟩.
+/// Per distinct κ, the peak's record from `spectral::analyse_peak` (the one `analyze` prints):
+/// the λ of a degenerate pair pooled and fitted with Eq 11, a single mode with a Gaussian, by
+/// least squares on the Freedman–Diaconis histogram (`fit`) and by maximum likelihood; U4 and,
+/// for pairs, the spacings. No bootstrap (`analyze` adds it).
 fn peaks(learnt: &[&[f64; N]], target: &Target) -> Vec<Value> {
+    let o = PeakOptions {
+        bootstrap: 0,
+        ..PeakOptions::default()
+    };
     target
         .peaks()
         .into_iter()
-        .map(|peak| {
-            let samples: Vec<f64> = learnt
-                .iter()
-                .flat_map(|r| peak.indices.iter().map(move |&i| r[i]))
-                .collect();
-            let n = samples.len();
-            let mean = samples.iter().sum::<f64>() / n as f64;
-            let sd =
-                (samples.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n as f64 - 1.0)).sqrt();
-            let fitted = Histogram::freedman_diaconis(&samples)
-                .map_err(anyhow::Error::from)
-                .and_then(|h| {
-                    let p0 = [peak.kappa, 1.0];
-                    let fit = if peak.is_pair() {
-                        fit_histogram(&PairModel, &h, &p0)
-                    } else {
-                        fit_histogram(&GaussianModel, &h, &p0)
-                    };
-                    Ok((h.len(), fit?))
-                });
-            let fit = match fitted {
-                Ok((bins, f)) => fit_json(&f, bins, peak.kappa),
-                Err(e) => json!({ "error": e.to_string() }),
-            };
-            let spacing = peak.is_pair().then(|| {
-                let s: Vec<f64> = learnt
-                    .iter()
-                    .map(|r| r[peak.indices[1]] - r[peak.indices[0]])
-                    .collect();
-                s.iter().sum::<f64>() / s.len() as f64
-            });
-            json!({
-                "kappa": peak.kappa,
-                "indices": peak.indices,
-                "law": if peak.is_pair() { "eq11" } else { "gaussian" },
-                "samples": n,
-                "mean": finite_or_null(mean),
-                "std_dev": finite_or_null(sd),
-                "u4": finite_or_null(sample_u4(&samples)),
-                "mean_spacing": spacing.and_then(|s| s.is_finite().then_some(s)),
-                "fit": fit,
-            })
-        })
+        .map(
+            |peak| match spectral::analyse_peak(learnt, &peak.indices, Some(peak.kappa), &o) {
+                Ok(r) => serde_json::to_value(r).unwrap_or(Value::Null),
+                Err(e) => {
+                    json!({ "target": peak.kappa, "levels": peak.indices, "error": e.to_string() })
+                }
+            },
+        )
         .collect()
-}
-
-fn fit_json(f: &LsqFit, bins: usize, kappa: f64) -> Value {
-    json!({
-        "centre": f.params[0],
-        "centre_stderr": f.stderr[0],
-        "sigma": f.params[1].abs(),
-        "sigma_stderr": f.stderr[1],
-        "centre_over_kappa": f.params[0] / kappa,
-        "bins": bins,
-        "converged": f.converged,
-    })
-}
-
-fn finite_or_null(v: f64) -> Option<f64> {
-    v.is_finite().then_some(v)
 }

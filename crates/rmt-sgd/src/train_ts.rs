@@ -5,10 +5,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use coulomb_gas::sample_u4;
 use figures::scaleout::{encode_floats, Shard};
 use serde_json::json;
-use teacher_student::analysis::authors_numbers;
+use spectral::PeakOptions;
 use teacher_student::{Model, Record};
 
 use crate::args;
@@ -99,17 +98,14 @@ pub fn run(a: TsArgs) -> anyhow::Result<()> {
     // The authors' analysis of ξ (both levels pooled), when there are enough networks for it.
     let pairs: Vec<[f64; 2]> = rows.iter().map(|(_, x)| [x[0], x[1]]).collect();
     let sigma_pred = (a.lr * a.noise * a.noise / a.batch as f64).sqrt();
-    let pooled: Vec<f64> = pairs.iter().flat_map(|p| [p[0], p[1]]).collect();
-    let analysis = match authors_numbers(&pairs, [2.0, sigma_pred.max(1e-12)]) {
-        Ok(n) => json!({
-            "centre": n.centre,
-            "sigma": n.sigma,
-            "sigma_stderr": n.sigma_stderr,
-            "mean_spacing": n.mean_spacing,
-            "sqrt_pi_sigma": std::f64::consts::PI.sqrt() * n.sigma,
-            "bins": n.bins,
-        }),
-        Err(e) => json!({ "error": e.to_string() }),
+    let o = PeakOptions {
+        sigma0: Some(sigma_pred.max(1e-12)),
+        bootstrap: 0,
+        ..PeakOptions::default()
+    };
+    let analysis = match spectral::analyse_peak(&pairs, &[0, 1], Some(2.0), &o) {
+        Ok(r) => serde_json::to_value(r)?,
+        Err(e) => json!({ "target": 2.0, "levels": [0, 1], "error": e.to_string() }),
     };
     let k = rows.first().map_or(2, |r| r.1.len());
     let header: Vec<String> = std::iter::once("seed".to_string())
@@ -121,7 +117,6 @@ pub fn run(a: TsArgs) -> anyhow::Result<()> {
         rows.iter()
             .map(|(seed, xi)| format!("{seed},{}", encode_floats(xi))),
     )?;
-    let mean = pooled.iter().sum::<f64>() / pooled.len() as f64;
     let summary = json!({
         "model": a.model.name(),
         "lr": a.lr,
@@ -140,10 +135,8 @@ pub fn run(a: TsArgs) -> anyhow::Result<()> {
             "init_std": hyper.init_std,
             "teacher_singular_value": teacher_student::presets::TEACHER_XI,
         },
-        "mean_xi": mean,
-        "u4": sample_u4(&pooled),
         "sigma_pred": sigma_pred,
-        "authors_analysis": analysis,
+        "peaks": [analysis],
         "shard": shard.to_string(),
         "indices": [range.start, range.end],
         "out": a.out.display().to_string(),

@@ -64,25 +64,21 @@ fn hand_written_csv_is_analysed() {
     assert_eq!(v["peaks"].as_array().unwrap().len(), 1, "{v}");
     let pk = &v["peaks"][0];
     assert_eq!(pk["levels"], serde_json::json!([0, 1]));
-    assert_eq!(pk["n"], 96);
-    let ml = &pk["fits"]["eq11_ml"];
+    assert_eq!(pk["samples"], 96);
+    let ml = &pk["ml"];
     let (s, e) = (f(&ml["params"][1]), f(&ml["stderr"][1]));
     assert!((s - sigma).abs() < 4.0 * e, "ML sigma {s} ± {e} vs {sigma}");
     let (c, ce) = (f(&ml["params"][0]), f(&ml["stderr"][0]));
     assert!((c - 2.0).abs() < 4.0 * ce, "ML centre {c} ± {ce}");
     // Least squares on the (coarse) FD histogram of 96 samples: within 4 bootstrap errors.
-    let (sl, el) = (f(&pk["sigma"]), f(&pk["bootstrap"]["sigma_err"]));
+    let (sl, el) = (f(&pk["fit"]["sigma"]), f(&pk["bootstrap"]["sigma"]));
     assert!((sl - sigma).abs() < 4.0 * el, "LS sigma {sl} ± {el}");
-    for key in ["eq11_ls", "eq32_ls", "eq32_ml"] {
-        assert!(
-            pk["fits"][key]["params"].is_array(),
-            "{key}: {}",
-            pk["fits"][key]
-        );
+    for fit in [&pk["fit"]["detail"], &pk["eq32"]["ls"], &pk["eq32"]["ml"]] {
+        assert!(fit["params"].is_array(), "{fit}");
     }
-    assert!(f(&pk["ks_surmise_p"]) > 1e-4);
+    assert!(f(&pk["spacings"]["ks_surmise_p"]) > 1e-4);
     assert!((f(&pk["u4_expected"]) + 4.0 / 27.0).abs() < 1e-15);
-    let (u4, u4e) = (f(&pk["u4"]), f(&pk["u4_err"]));
+    let (u4, u4e) = (f(&pk["u4"]), f(&pk["bootstrap"]["u4"]));
     assert!((u4 + 4.0 / 27.0).abs() < 4.0 * u4e, "U4 {u4} ± {u4e}");
 
     // The same matrices flattened: singular values = the eigenvalues (all near 2 > 0).
@@ -103,13 +99,13 @@ fn hand_written_csv_is_analysed() {
     {
         assert!((f(a) / f(b) - 1.0).abs() < 1e-12);
     }
-    assert!((f(&w["peaks"][0]["sigma"]) / sl - 1.0).abs() < 1e-6);
+    assert!((f(&w["peaks"][0]["fit"]["sigma"]) / sl - 1.0).abs() < 1e-6);
 }
 
 /// Two peaks found automatically: the pair at 2 and a lone Gaussian level at 5 (its mean and
 /// width within 4 standard errors of the truth).
 #[test]
-fn a_dozen_typed_rows_fall_back_to_maximum_likelihood() {
+fn a_dozen_typed_rows_are_fitted_on_equal_width_bins() {
     // Typed in by hand: too few samples for a least-squares fit on the Freedman–Diaconis
     // histogram (2 bins for 2 parameters). That fit is reported as failed, the rest stands.
     let dir = tempfile::tempdir().unwrap();
@@ -123,19 +119,20 @@ fn a_dozen_typed_rows_fall_back_to_maximum_likelihood() {
     .unwrap();
     let v = ok_json(&["analyze", csv.to_str().unwrap()]);
     let p = &v["peaks"][0];
-    assert_eq!(p["n"], 24);
-    assert!(p["sigma"].is_null(), "{p}");
-    assert!(p["fits"]["eq11_ls"]["error"]
-        .as_str()
-        .unwrap()
-        .contains("not enough data"));
-    let ml = &p["fits"]["eq11_ml"];
+    assert_eq!(p["samples"], 24);
+    // Freedman–Diaconis gives too few bins for 24 values: the equal-width fallback (and says so).
+    assert_eq!(p["fit"]["binning"], "equal-width-fallback", "{p}");
+    assert!(
+        f(&p["fit"]["sigma"]) > 0.0 && f(&p["fit"]["sigma"]) < 0.1,
+        "{p}"
+    );
+    let ml = &p["ml"];
     let (centre, sigma) = (f(&ml["params"][0]), f(&ml["params"][1]));
     let (centre_err, sigma_err) = (f(&ml["stderr"][0]), f(&ml["stderr"][1]));
     // The pooled mean of the typed numbers is 2.00125; σ of Eq 11 is a few hundredths.
     assert!((centre - 2.00125).abs() < 3.0 * centre_err, "{ml}");
     assert!(sigma > 0.0 && sigma_err > 0.0 && sigma < 0.1, "{ml}");
-    assert!(f(&p["ks_surmise_p"]) > 0.0);
+    assert!(f(&p["spacings"]["ks_surmise_p"]) > 0.0);
 }
 
 #[test]
@@ -154,7 +151,7 @@ fn automatic_peaks_separate_a_pair_and_a_lone_level() {
     assert_eq!(peaks[0]["levels"], serde_json::json!([0, 1]));
     assert_eq!(peaks[1]["levels"], serde_json::json!([2]));
     assert_eq!(peaks[1]["law"], "gaussian");
-    let g = &peaks[1]["fits"]["gaussian_ml"];
+    let g = &peaks[1]["ml"];
     assert!(
         (f(&g["params"][0]) - 5.0).abs() < 4.0 * f(&g["stderr"][0]),
         "{g}"
@@ -163,7 +160,7 @@ fn automatic_peaks_separate_a_pair_and_a_lone_level() {
         (f(&g["params"][1]) - 0.05).abs() < 4.0 * f(&g["stderr"][1]),
         "{g}"
     );
-    assert!(peaks[1]["mean_spacing"].is_null());
+    assert!(peaks[1]["spacings"].is_null());
     // Targets override the automatic grouping.
     let t = ok_json(&[
         "analyze",
@@ -274,31 +271,26 @@ fn released_files_reproduce_the_ts_release_numbers() {
             .iter()
             .map(|w| teacher_student::spectrum::singular_values_2x2(w[0], w[1], w[2], w[3]))
             .collect();
-        let want = teacher_student::analysis::authors_numbers(
-            &pairs,
-            [2.0, figures::ts_common::scale(&c)],
-        )
-        .unwrap();
+        let want = figures::ts_common::authors_numbers(&pairs, &c).unwrap();
         let p = path.to_str().unwrap();
         let auto = ok_json(&["analyze", p, "--bootstrap", "0"]);
         assert_eq!(auto["peaks"].as_array().unwrap().len(), 1, "{}", c.stem());
         let pk = &auto["peaks"][0];
         assert_eq!(pk["levels"], serde_json::json!([0, 1]), "{}", c.stem());
-        assert!((f(&pk["centre"]) - 2.0).abs() < 0.01);
+        assert!((f(&pk["fit"]["centre"]) - 2.0).abs() < 0.01);
         assert!(
-            (f(&pk["sigma"]) / want.sigma - 1.0).abs() < 1e-6,
+            (f(&pk["fit"]["sigma"]) / want.0 - 1.0).abs() < 1e-6,
             "{}",
             c.stem()
         );
-        assert!((f(&pk["mean_spacing"]) / want.mean_spacing - 1.0).abs() < 1e-12);
+        assert!((f(&pk["spacings"]["mean_binned"]) / want.1 - 1.0).abs() < 1e-12);
         let t = ok_json(&["analyze", p, "--bootstrap", "0", "--targets", "2"]);
         let pk = &t["peaks"][0];
         assert!(
-            (f(&pk["sigma"]) / want.sigma - 1.0).abs() < 1e-12,
+            (f(&pk["fit"]["sigma"]) / want.0 - 1.0).abs() < 1e-12,
             "{}",
             c.stem()
         );
-        assert_eq!(pk["bins"], want.bins);
     }
 }
 
@@ -326,11 +318,11 @@ fn scaling_on_the_released_batch_scan_matches_ts_release() {
             .collect();
         let p = figures::ts_common::analyse(&pairs, c, 200, 20240814, "ts_release").unwrap();
         x.push(figures::ts_common::scale(c));
-        y.push(p.numbers.sigma);
+        y.push(p.sigma);
         e.push(p.sigma_err);
         paths.push(c.path(&dir).display().to_string());
     }
-    let want = figures::ts_common::slope_fit(&x, &y, &e).unwrap();
+    let want = spectral::slope_fit(&x, &y, &e).unwrap();
     let out = tempfile::tempdir().unwrap();
     let json_path = out.path().join("scaling.json");
     let plots = out.path().join("plots");
@@ -354,25 +346,25 @@ fn scaling_on_the_released_batch_scan_matches_ts_release() {
     let fit = &v["scaling"]["fits"][0];
     assert_eq!(v["scaling"]["abscissa"], "sqrt(lr * noise^2 / batch_size)");
     for i in 0..5 {
-        assert!((f(&fit["sigma_ls"][i]) / y[i] - 1.0).abs() < 1e-12);
-        assert!((f(&fit["sigma_ls_err"][i]) / e[i] - 1.0).abs() < 1e-12);
+        assert!((f(&fit["sigma"][i]) / y[i] - 1.0).abs() < 1e-12);
+        assert!((f(&fit["sigma_err"][i]) / e[i] - 1.0).abs() < 1e-12);
         assert!((f(&fit["x"][i]) / x[i] - 1.0).abs() < 1e-15);
     }
-    assert!((f(&fit["slope"]) / want.slope - 1.0).abs() < 1e-10);
-    assert!((f(&fit["slope_err"]) / want.stderr - 1.0).abs() < 1e-10);
-    assert!((f(&fit["chi2_dof"]) / want.chi2_dof - 1.0).abs() < 1e-8);
-    assert!(fit["maximum_likelihood"]["slope"].is_number());
+    assert!((f(&fit["slope"]["value"]) / want.value - 1.0).abs() < 1e-10);
+    assert!((f(&fit["slope"]["stderr"]) / want.stderr - 1.0).abs() < 1e-10);
+    assert!((f(&fit["slope"]["chi2_dof"]) / want.chi2_dof - 1.0).abs() < 1e-8);
+    assert!(fit["maximum_likelihood"]["slope"]["value"].is_number());
     assert!(plots.join("scaling_peak0.png").exists());
     assert!(plots.join("TSmodel_lr0.1n0.1bs4_peak0.png").exists());
     // The default bootstrap streams differ: the slope moves by less than its error.
     let mut args = vec!["analyze", "--scaling"];
     args.extend(paths.iter().map(|s| s.as_str()));
     let d = ok_json(&args);
-    let a = f(&d["scaling"]["fits"][0]["slope"]);
+    let a = f(&d["scaling"]["fits"][0]["slope"]["value"]);
     assert!(
-        (a - want.slope).abs() < 2.0 * want.stderr,
+        (a - want.value).abs() < 2.0 * want.stderr,
         "{a} vs {}",
-        want.slope
+        want.value
     );
 }
 
@@ -413,11 +405,11 @@ fn scaling_with_hyperparameters_on_the_command_line() {
     assert_eq!(v["scaling"]["abscissa"], "sqrt(lr / batch_size)");
     let ml = &fit["maximum_likelihood"];
     assert!(
-        (f(&ml["slope"]) - 0.3).abs() < 4.0 * f(&ml["slope_err"]),
+        (f(&ml["slope"]["value"]) - 0.3).abs() < 4.0 * f(&ml["slope"]["stderr"]),
         "{ml}"
     );
     assert!(
-        (f(&fit["slope"]) - 0.3).abs() < 4.0 * f(&fit["slope_err"]),
+        (f(&fit["slope"]["value"]) - 0.3).abs() < 4.0 * f(&fit["slope"]["stderr"]),
         "{fit}"
     );
     let mut b = base.clone();

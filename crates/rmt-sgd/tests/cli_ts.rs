@@ -74,7 +74,7 @@ fn train_ts_writes_one_row_per_seed_and_is_deterministic() {
     assert_eq!(v["seeds"], 40);
     assert_eq!(v["protocol"]["noise_draw"], "quenched");
     assert_eq!(v["purpose"], "ts/released/lr=0.1/noise=0.1/bs=16/run=0");
-    assert!(v["authors_analysis"]["sigma"].as_f64().is_some());
+    assert!(v["peaks"][0]["fit"]["sigma"].as_f64().is_some());
     // Another seed or another input draw gives other networks.
     let c = dir.path().join("c.csv");
     rmt(&train_args(c.to_str().unwrap(), &["--run", "1"]), None);
@@ -192,10 +192,10 @@ fn analyze_recovers_a_known_pair_law() {
     let pk = &v["peaks"][0];
     assert_eq!(pk["levels"], serde_json::json!([0, 1]));
     // 8000 pooled levels: σ̂ has a few % statistical error (a fixed seed; 5-σ bounds).
-    let s = pk["sigma"].as_f64().unwrap();
+    let s = pk["fit"]["sigma"].as_f64().unwrap();
     assert!((s / sigma - 1.0).abs() < 0.05, "sigma {s}");
     // ⟨S⟩ = √π σ for Eq 11 (the binned mean is within O(bin width²)).
-    let ms = pk["mean_spacing"].as_f64().unwrap();
+    let ms = pk["spacings"]["mean_binned"].as_f64().unwrap();
     assert!(
         (ms / (std::f64::consts::PI.sqrt() * sigma) - 1.0).abs() < 0.05,
         "{ms}"
@@ -204,20 +204,24 @@ fn analyze_recovers_a_known_pair_law() {
     assert!((pk["u4"].as_f64().unwrap() + 4.0 / 27.0).abs() < 0.06);
     // The spacings of a GOE pair follow the surmise exactly: the KS test must not reject
     // (false-alarm rate 0.1 %).
-    assert!(pk["ks_surmise_p"].as_f64().unwrap() > 1e-3);
-    // Squared spectrum, the first snapshot, two targets (one level each: Gaussian fits).
-    let v = ok_json(&[
-        "analyze",
-        p.to_str().unwrap(),
-        "--snapshot",
-        "first",
-        "--spectrum",
-        "squared",
-        "--targets",
-        "81,1",
-    ]);
-    assert_eq!(v["peaks"][0]["levels"], serde_json::json!([0, 1]));
-    assert_eq!(v["peaks"][1]["n"], 0);
+    assert!(pk["spacings"]["ks_surmise_p"].as_f64().unwrap() > 1e-3);
+    // Squared spectrum, the first snapshot, a target no level is near (1): refused, named.
+    let out = rmt(
+        &[
+            "analyze",
+            p.to_str().unwrap(),
+            "--snapshot",
+            "first",
+            "--spectrum",
+            "squared",
+            "--targets",
+            "81,1",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no level is nearest to the target 1"), "{err}");
     let v = ok_json(&[
         "analyze",
         p.to_str().unwrap(),
@@ -227,7 +231,7 @@ fn analyze_recovers_a_known_pair_law() {
         "1.99,2.01",
     ]);
     assert_eq!(v["peaks"][0]["law"], "gaussian");
-    assert!(v["peaks"][0]["mean_spacing"].is_null());
+    assert!(v["peaks"][0]["spacings"].is_null());
 }
 
 #[test]
@@ -306,15 +310,18 @@ fn analyze_reproduces_the_authors_numbers_on_the_released_files() {
         let path = c.path(&dir);
         let v = ok_json(&["analyze", path.to_str().unwrap(), "--targets", "2"]);
         let pk = &v["peaks"][0];
-        let (s, ws) = (pk["sigma"].as_f64().unwrap(), w["sigma"].as_f64().unwrap());
+        let (s, ws) = (
+            pk["fit"]["sigma"].as_f64().unwrap(),
+            w["sigma"].as_f64().unwrap(),
+        );
         assert!(
             (s / ws - 1.0).abs() < 1e-6,
             "{}: sigma {s} vs {ws}",
             c.stem()
         );
-        assert_eq!(pk["bins"], w["bins"], "{}", c.stem());
+        assert_eq!(pk["fit"]["bins"], w["bins"], "{}", c.stem());
         let (m, wm) = (
-            pk["mean_spacing"].as_f64().unwrap(),
+            pk["spacings"]["mean_binned"].as_f64().unwrap(),
             w["mean_spacing"].as_f64().unwrap(),
         );
         assert!(
@@ -323,6 +330,6 @@ fn analyze_reproduces_the_authors_numbers_on_the_released_files() {
             c.stem()
         );
         let s0 = (c.lr * c.noise * c.noise / c.batch as f64).sqrt();
-        assert!((pk["sigma0"].as_f64().unwrap() / s0 - 1.0).abs() < 1e-12);
+        assert!((pk["fit"]["detail"]["start"][1].as_f64().unwrap() / s0 - 1.0).abs() < 1e-12);
     }
 }

@@ -1,32 +1,30 @@
 //! `rmt-sgd analyze`: the spectral analysis of anyone's weight matrices (or spectra).
 //!
-//! * [`input`]: `.npz` / `.npy` (any float or integer dtype, C or Fortran order) and CSV files;
+//! * `release_data::ensemble`: `.npz` / `.npy` (any float or integer dtype, C or Fortran order) and CSV files;
 //!   the ensemble and snapshot axes; singular values or eigenvalues of WᵀW;
-//! * [`peak`]: peaks from `--targets` or found automatically; per peak the Eq (11), Eq (32) and
-//!   Gaussian fits by least squares and maximum likelihood with errors, U4, spacings vs the
-//!   surmise;
-//! * `--scaling RUN1 RUN2 ...`: per run σ of each peak, and the linear scaling fit
-//!   σ = a·√(α/|B|) (weighted least squares through the origin, `figures::ts_common::slope_fit`,
-//!   the fit of the `ts_scaling`/`ts_release` figures) with a, its error and χ²/dof;
-//! * [`plots`]: `--plots DIR`, one PNG per peak and one for the scaling fit.
+//! * the analysis itself is the `spectral` crate's (`analyse_ensemble`, `scaling_fits`), the one
+//!   the figures use: peaks from `--targets` or found automatically, per peak the Eq (11),
+//!   Eq (32) and Gaussian fits by least squares and maximum likelihood with bootstrap errors, U4,
+//!   spacings vs the surmise; `--scaling` fits σ = a·√(α/|B|) through the origin;
+//! * `--plots DIR`: one PNG per peak and one per scaling fit (`figures::analyze_plots`).
 //!
 //! The JSON goes to stdout and, with `--json FILE`, to a file (written atomically).
-
-mod input;
-mod peak;
-mod plots;
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::Args;
-use figures::ts_common::slope_fit;
-use serde_json::{json, Value};
+use figures::analyze_plots::{peak_png, scaling_png, ScalingPoints};
+use serde::Serialize;
+use spectral::{
+    analyse_ensemble, scaling_fits, EnsembleOptions, EnsembleReport, PeakOptions, ScalingFit,
+};
 
 use crate::args;
 use crate::output::print_json;
-use input::{parse_axis_or_none, parse_matrix, Ensemble, InputKind, ReadOptions, Spectrum};
-use peak::{analyse_peak, assign_to_targets, auto_groups, mean_sd, Peak, PeakOptions};
+use release_data::ensemble::{
+    self as input, parse_axis_or_none, parse_matrix, Ensemble, InputKind, ReadOptions, Spectrum,
+};
 
 /// Arguments of `rmt-sgd analyze`.
 #[derive(Args, Debug)]
@@ -41,7 +39,7 @@ pub struct AnalyzeArgs {
     #[arg(long, default_value = "W")]
     key: String,
     /// What the numbers are: `auto` (npz/npy: matrices; CSV: spectra), `matrices`, `spectra`.
-    #[arg(long, value_enum, default_value_t = InputKind::Auto)]
+    #[arg(long, default_value = "auto")]
     input: InputKind,
     /// Rows of a CSV are flattened M×N matrices (row-major), e.g. `--matrix 2x2`.
     #[arg(long, value_parser = parse_matrix)]
@@ -56,7 +54,7 @@ pub struct AnalyzeArgs {
     #[arg(long, default_value = "last", allow_hyphen_values = true)]
     snapshot: String,
     /// Singular values of W or their squares (eigenvalues of WᵀW); spectra are used as given.
-    #[arg(long, value_enum, default_value_t = Spectrum::Singular)]
+    #[arg(long, default_value = "singular")]
     spectrum: Spectrum,
     /// Peak positions T1,T2,... (each level goes to the nearest by its ensemble mean); default:
     /// found automatically.
@@ -107,13 +105,54 @@ impl AnalyzeArgs {
             spectrum: self.spectrum,
         })
     }
+
+    /// The analysis options of one file: σ₀ is the authors' √(lr·noise²/batch_size) for
+    /// singular values of a file with those scalars (the teacher-student release).
+    fn options(&self, ens: &Ensemble) -> anyhow::Result<EnsembleOptions> {
+        let auto = match (ens.kind, self.spectrum, ens.lr, ens.noise, ens.batch) {
+            ("matrices", Spectrum::Singular, Some(lr), Some(noise), Some(bs)) if bs > 0.0 => {
+                Some((lr * noise * noise / bs).sqrt())
+            }
+            _ => None,
+        };
+        let sigma0 = match self.sigma0.as_str() {
+            "auto" => auto,
+            s => Some(args::positive(s).map_err(|e| anyhow::anyhow!("--sigma0 '{s}': {e}"))?),
+        };
+        Ok(EnsembleOptions {
+            targets: self.targets.as_ref().map(|t| t.0.clone()),
+            peak: PeakOptions {
+                sigma0,
+                bootstrap: self.bootstrap,
+                seed: self.seed,
+                purpose: format!(
+                    "{}/bootstrap/{}",
+                    self.bootstrap_label,
+                    file_stem(&ens.path)
+                ),
+                bootstrap_ml: false,
+                eq32: true,
+            },
+        })
+    }
 }
 
-/// The analysis of one file: its JSON and its peaks.
-struct FileResult {
-    json: Value,
-    peaks: Vec<Peak>,
-    ensemble: Ensemble,
+/// What `analyze` prints for one file: where the samples came from and their analysis.
+#[derive(Serialize)]
+struct FileReport {
+    file: String,
+    key: String,
+    input: &'static str,
+    shape: Vec<usize>,
+    snapshot: Option<usize>,
+    spectrum: &'static str,
+    lr: Option<f64>,
+    batch_size: Option<f64>,
+    noise: Option<f64>,
+    #[serde(flatten)]
+    analysis: EnsembleReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plots: Option<Vec<String>>,
 }
 
 fn file_stem(p: &Path) -> String {
@@ -123,102 +162,50 @@ fn file_stem(p: &Path) -> String {
 }
 
 // ANCHOR: analyze_file
-/// Reads one file and analyses its peaks.
-fn analyse_file(a: &AnalyzeArgs, path: &Path) -> anyhow::Result<FileResult> {
-    analyse_ensemble(a, input::read(path, &a.read_options()?)?)
-}
-
 /// Analyses the peaks of one file's samples.
-fn analyse_ensemble(a: &AnalyzeArgs, ens: Ensemble) -> anyhow::Result<FileResult> {
-    let path = ens.path.clone();
-    let path = path.as_path();
-    let shown = path.display().to_string();
-    let levels = ens.spectra[0].len();
-    let samples = ens.spectra.len();
-    let (means, sds): (Vec<f64>, Vec<f64>) = (0..levels)
-        .map(|i| mean_sd(&ens.spectra.iter().map(|v| v[i]).collect::<Vec<_>>()))
-        .unzip();
-    let (groups, targets): (Vec<Vec<usize>>, Vec<Option<f64>>) = match &a.targets {
-        Some(t) => (
-            assign_to_targets(&means, &t.0),
-            t.0.iter().map(|&v| Some(v)).collect(),
-        ),
-        None => {
-            let g = auto_groups(&means, &sds);
-            let n = g.len();
-            (g, vec![None; n])
-        }
-    };
-    // σ₀: the authors' √(lr·noise²/batch_size) for singular values of a file with those scalars.
-    let auto_sigma0 = match (ens.kind, a.spectrum, ens.lr, ens.noise, ens.batch) {
-        ("matrices", Spectrum::Singular, Some(lr), Some(noise), Some(bs)) if bs > 0.0 => {
-            Some((lr * noise * noise / bs).sqrt())
-        }
-        _ => None,
-    };
-    let sigma0 = match a.sigma0.as_str() {
-        "auto" => auto_sigma0,
-        s => Some(args::positive(s).map_err(|e| anyhow::anyhow!("--sigma0 '{s}': {e}"))?),
-    };
-    let opts = PeakOptions {
-        sigma0,
-        bootstrap: a.bootstrap,
-        seed: a.seed,
-        purpose: format!("{}/bootstrap/{}", a.bootstrap_label, file_stem(path)),
-    };
-    let peaks: Vec<Peak> = groups
-        .iter()
-        .zip(&targets)
-        .map(|(g, &t)| analyse_peak(&ens.spectra, g, t, &opts))
-        .collect::<anyhow::Result<_>>()
-        .with_context(|| shown.clone())?;
-    let json = json!({
-        "file": shown,
-        "key": a.key,
-        "input": ens.kind,
-        "shape": ens.shape,
-        "snapshot": ens.snapshot,
-        "spectrum": if ens.kind == "matrices" { a.spectrum.name() } else { "as given" },
-        "samples": samples,
-        "levels": levels,
-        "level_means": means,
-        "level_sds": sds,
-        "peaks_from": if a.targets.is_some() { "targets" } else { "automatic" },
-        "lr": ens.lr,
-        "batch_size": ens.batch,
-        "noise": ens.noise,
-        "peaks": peaks.iter().map(|p| p.json.clone()).collect::<Vec<_>>(),
-    });
-    Ok(FileResult {
-        json,
-        peaks,
-        ensemble: ens,
+fn analyse(a: &AnalyzeArgs, ens: &Ensemble) -> anyhow::Result<FileReport> {
+    let shown = ens.path.display().to_string();
+    let analysis = analyse_ensemble(&ens.spectra, &a.options(ens)?).context(shown.clone())?;
+    Ok(FileReport {
+        file: shown,
+        key: a.key.clone(),
+        input: ens.kind,
+        shape: ens.shape.clone(),
+        snapshot: ens.snapshot,
+        spectrum: if ens.kind == "matrices" {
+            a.spectrum.name()
+        } else {
+            "as given"
+        },
+        lr: ens.lr,
+        batch_size: ens.batch,
+        noise: ens.noise,
+        analysis,
+        plots: None,
     })
 }
 // ANCHOR_END: analyze_file
 
-fn x_label(a: &AnalyzeArgs, kind: &str) -> String {
+fn x_label(a: &AnalyzeArgs, kind: &str) -> &'static str {
     match (kind, a.spectrum) {
-        ("matrices", Spectrum::Singular) => "singular value ξ".into(),
-        ("matrices", Spectrum::Squared) => "eigenvalue x of WᵀW".into(),
-        _ => "level".into(),
+        ("matrices", Spectrum::Singular) => "singular value ξ",
+        ("matrices", Spectrum::Squared) => "eigenvalue x of WᵀW",
+        _ => "level",
     }
 }
 
-fn create_dir(d: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))
-}
-
-fn peak_plots(a: &AnalyzeArgs, r: &FileResult, dir: &Path) -> anyhow::Result<Vec<String>> {
-    let stem = file_stem(&r.ensemble.path);
+fn peak_plots(
+    a: &AnalyzeArgs,
+    ens: &Ensemble,
+    r: &FileReport,
+    dir: &Path,
+) -> anyhow::Result<Vec<String>> {
+    let stem = file_stem(&ens.path);
     let mut out = Vec::new();
-    for (k, p) in r.peaks.iter().enumerate() {
-        if p.hist.is_none() {
-            continue;
-        }
+    for (k, p) in r.analysis.peaks.iter().enumerate() {
         let path = dir.join(format!("{stem}_peak{k}.png"));
         let title = format!("{stem}: peak {k} (levels {:?})", p.levels);
-        plots::peak_png(&path, &title, &x_label(a, r.ensemble.kind), p)?;
+        peak_png(&path, &title, x_label(a, ens.kind), &ens.spectra, p)?;
         out.push(path.display().to_string());
     }
     Ok(out)
@@ -259,13 +246,18 @@ fn check_args(a: &AnalyzeArgs) -> anyhow::Result<()> {
 }
 
 /// Writes the JSON to stdout and, if asked, to a file (atomically).
-fn emit(a: &AnalyzeArgs, v: &Value) -> anyhow::Result<()> {
+fn emit(a: &AnalyzeArgs, v: &impl Serialize) -> anyhow::Result<()> {
+    let v = serde_json::to_value(v)?;
     if let Some(p) = &a.json {
-        let text = serde_json::to_string_pretty(v)? + "\n";
+        let text = serde_json::to_string_pretty(&v)? + "\n";
         figures::output::write_atomic(p, text.as_bytes())
             .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
     }
-    print_json(v)
+    print_json(&v)
+}
+
+fn create_dir(d: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))
 }
 
 pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
@@ -273,13 +265,38 @@ pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
     if a.scaling {
         return run_scaling(&a);
     }
-    let mut r = analyse_file(&a, &a.files[0])?;
+    let ens = input::read(&a.files[0], &a.read_options()?)?;
+    let mut r = analyse(&a, &ens)?;
     if let Some(dir) = &a.plots {
         create_dir(dir)?;
-        let pngs = peak_plots(&a, &r, dir)?;
-        r.json["plots"] = json!(pngs);
+        r.plots = Some(peak_plots(&a, &ens, &r, dir)?);
     }
-    emit(&a, &r.json)
+    emit(&a, &r)
+}
+
+/// One run of `--scaling`: its analysis and the hyperparameters used.
+#[derive(Serialize)]
+struct Run {
+    #[serde(flatten)]
+    report: FileReport,
+    scaling_lr: f64,
+    scaling_batch_size: f64,
+}
+
+#[derive(Serialize)]
+struct Scaling {
+    model: &'static str,
+    abscissa: &'static str,
+    hyperparameters_from: &'static str,
+    fits: Vec<ScalingFit>,
+}
+
+#[derive(Serialize)]
+struct ScalingOutput {
+    scaling: Scaling,
+    runs: Vec<Run>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plots: Option<Vec<String>>,
 }
 
 // ANCHOR: analyze_scaling
@@ -292,7 +309,7 @@ fn run_scaling(a: &AnalyzeArgs) -> anyhow::Result<()> {
         .files
         .iter()
         .map(|f| input::read(f, &opts))
-        .collect::<anyhow::Result<_>>()?;
+        .collect::<Result<_, _>>()?;
     let given = a.lr.is_some() && a.batch.is_some();
     let mut hyper = Vec::new();
     for (i, e) in ensembles.iter().enumerate() {
@@ -316,9 +333,9 @@ fn run_scaling(a: &AnalyzeArgs) -> anyhow::Result<()> {
         }
         hyper.push((lr, bs, e.noise));
     }
-    let results: Vec<FileResult> = ensembles
-        .into_iter()
-        .map(|e| analyse_ensemble(a, e))
+    let reports: Vec<FileReport> = ensembles
+        .iter()
+        .map(|e| analyse(a, e))
         .collect::<anyhow::Result<_>>()?;
     let with_noise = !given && hyper.iter().all(|h| h.2.is_some_and(|n| n > 0.0));
     let x: Vec<f64> = hyper
@@ -337,122 +354,65 @@ fn run_scaling(a: &AnalyzeArgs) -> anyhow::Result<()> {
     } else {
         "sqrt(lr / batch_size)"
     };
-    let npeaks = results.iter().map(|r| r.peaks.len()).min().unwrap_or(0);
-    let mut fits = Vec::new();
-    let mut pngs = Vec::new();
-    let mut plot_jobs = Vec::new();
-    for k in 0..npeaks {
-        let mut ls = (Vec::new(), Vec::new());
-        let mut ml = (Vec::new(), Vec::new());
-        for r in &results {
-            let p = &r.peaks[k];
-            let f = r.ensemble.path.display();
-            let (s, e) = p
-                .sigma_ls()
-                .ok_or_else(|| anyhow::anyhow!("{f}: peak {k} has no levels"))?;
-            if e.is_nan() || e <= 0.0 || e.is_infinite() {
-                bail!("{f}: peak {k}: the error of σ is {e}; cannot weight the fit");
-            }
-            ls.0.push(s);
-            ls.1.push(e);
-            if let Some((s, e)) = p.sigma_ml() {
-                ml.0.push(s);
-                ml.1.push(e);
-            }
-        }
-        let fit_ls = slope_fit(&x, &ls.0, &ls.1).context("scaling fit")?;
-        let fit_ml = if ml.0.len() == x.len() && ml.1.iter().all(|e| *e > 0.0 && e.is_finite()) {
-            Some(slope_fit(&x, &ml.0, &ml.1).context("scaling fit (maximum likelihood)")?)
-        } else {
-            None
-        };
-        let err_kind = if a.bootstrap >= 2 {
-            "bootstrap"
-        } else {
-            "least-squares standard error"
-        };
-        let sp = std::f64::consts::PI.sqrt();
-        fits.push(json!({
-            "peak": k,
-            "levels": results[0].peaks[k].levels,
-            "x": x,
-            "sigma_ls": ls.0,
-            "sigma_ls_err": ls.1,
-            "sigma_ls_err_kind": err_kind,
-            "slope": fit_ls.slope,
-            "slope_err": fit_ls.stderr,
-            "slope_err_scaled": fit_ls.stderr_scaled,
-            "chi2": fit_ls.chi2,
-            "dof": fit_ls.dof,
-            "chi2_dof": fit_ls.chi2_dof,
-            "sqrt_pi_slope": sp * fit_ls.slope,
-            "maximum_likelihood": fit_ml.as_ref().map(|f| json!({
-                "sigma": ml.0,
-                "sigma_err": ml.1,
-                "slope": f.slope,
-                "slope_err": f.stderr,
-                "chi2": f.chi2,
-                "dof": f.dof,
-                "chi2_dof": f.chi2_dof,
-            })),
-        }));
-        if let Some(dir) = &a.plots {
-            let mut sets = vec![plots::ScalingPoints {
-                label: format!("least squares, {err_kind} errors"),
+    let analyses: Vec<&EnsembleReport> = reports.iter().map(|r| &r.analysis).collect();
+    let fits = scaling_fits(&x, &analyses).context("scaling fit")?;
+    // Pictures only once every fit has succeeded: a failure leaves no file behind.
+    let mut plots = None;
+    if let Some(dir) = &a.plots {
+        create_dir(dir)?;
+        let mut pngs = Vec::new();
+        for f in &fits {
+            let k = f.peak;
+            let mut sets = vec![ScalingPoints {
+                label: format!("least squares, {} errors", f.sigma_err_kind),
                 x: x.clone(),
-                y: ls.0.clone(),
-                e: ls.1.clone(),
-                slope: fit_ls.slope,
+                y: f.sigma.clone(),
+                e: f.sigma_err.clone(),
+                slope: f.slope.value,
             }];
-            if let Some(f) = &fit_ml {
-                sets.push(plots::ScalingPoints {
+            if let Some(m) = &f.maximum_likelihood {
+                sets.push(ScalingPoints {
                     label: "maximum likelihood".into(),
                     x: x.clone(),
-                    y: ml.0.clone(),
-                    e: ml.1.clone(),
-                    slope: f.slope,
+                    y: m.sigma.clone(),
+                    e: m.sigma_err.clone(),
+                    slope: m.slope.value,
                 });
             }
             let title = format!(
                 "linear scaling, peak {k}: a = {:.4} ± {:.4}, χ²/dof = {:.2}",
-                fit_ls.slope, fit_ls.stderr, fit_ls.chi2_dof
+                f.slope.value, f.slope.stderr, f.slope.chi2_dof
             );
-            plot_jobs.push((dir.join(format!("scaling_peak{k}.png")), title, sets));
-        }
-    }
-    // Pictures only once every fit has succeeded: a failure leaves no file behind.
-    if let Some(dir) = &a.plots {
-        create_dir(dir)?;
-        for (path, title, sets) in &plot_jobs {
-            plots::scaling_png(path, title, abscissa, sets)?;
+            let path = dir.join(format!("scaling_peak{k}.png"));
+            scaling_png(&path, &title, abscissa, &sets)?;
             pngs.push(path.display().to_string());
         }
-        for r in &results {
-            pngs.extend(peak_plots(a, r, dir)?);
+        for (e, r) in ensembles.iter().zip(&reports) {
+            pngs.extend(peak_plots(a, e, r, dir)?);
         }
+        plots = Some(pngs);
     }
-    let runs: Vec<Value> = results
-        .iter()
+    let runs = reports
+        .into_iter()
         .zip(&hyper)
-        .map(|(r, h)| {
-            let mut v = r.json.clone();
-            v["scaling_lr"] = json!(h.0);
-            v["scaling_batch_size"] = json!(h.1);
-            v
+        .map(|(report, h)| Run {
+            report,
+            scaling_lr: h.0,
+            scaling_batch_size: h.1,
         })
         .collect();
-    let mut out = json!({
-        "scaling": {
-            "model": "sigma = a * x (weighted least squares through the origin)",
-            "abscissa": abscissa,
-            "hyperparameters_from": if given { "command line" } else { "files" },
-            "fits": fits,
+    emit(
+        a,
+        &ScalingOutput {
+            scaling: Scaling {
+                model: "sigma = a * x (weighted least squares through the origin)",
+                abscissa,
+                hyperparameters_from: if given { "command line" } else { "files" },
+                fits,
+            },
+            runs,
+            plots,
         },
-        "runs": runs,
-    });
-    if a.plots.is_some() {
-        out["plots"] = json!(pngs);
-    }
-    emit(a, &out)
+    )
 }
 // ANCHOR_END: analyze_scaling

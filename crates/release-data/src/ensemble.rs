@@ -1,5 +1,5 @@
-//! Reading the input of `analyze`: `.npz`, `.npy` or CSV files of weight matrices or of spectra,
-//! and turning them into one sorted spectrum per sample.
+//! An ensemble from a file: `.npz`, `.npy` or CSV files of weight matrices or of spectra, turned
+//! into one sorted spectrum per sample (what `rmt-sgd analyze` and the Python package read).
 //!
 //! An array of weight matrices has shape `(..., M, N)`: the matrix is the last two axes; of the
 //! leading axes one is the ensemble axis (samples) and one, optionally, the snapshot axis (the
@@ -12,14 +12,22 @@
 // ANCHOR: analyze_input
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context};
-use clap::ValueEnum;
-use release_data::table::read_csv;
-use release_data::{read_npy, Npz};
-use teacher_student::spectrum::singular_values_row_major;
+use langevin_core::spectrum::singular_values_row_major;
+
+use crate::table::read_csv;
+use crate::{read_npy, Npz, ReleaseError};
+
+/// One line naming the file and what is wrong with it.
+macro_rules! bail {
+    ($($t:tt)*) => {
+        return Err(ReleaseError::Input(format!($($t)*)))
+    };
+}
+
+type Result<T> = std::result::Result<T, ReleaseError>;
 
 /// What the numbers in the file are.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InputKind {
     /// `.npz`/`.npy`: matrices; CSV: spectra (matrices with `--matrix MxN`).
     Auto,
@@ -30,12 +38,35 @@ pub enum InputKind {
 }
 
 /// Which spectrum of a matrix to analyse.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Spectrum {
     /// Singular values ξ of W.
     Singular,
     /// Squared singular values x = ξ² (eigenvalues of WᵀW).
     Squared,
+}
+
+impl std::str::FromStr for InputKind {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "auto" => Ok(Self::Auto),
+            "matrices" => Ok(Self::Matrices),
+            "spectra" => Ok(Self::Spectra),
+            _ => Err(format!("'{s}': expected auto, matrices or spectra")),
+        }
+    }
+}
+
+impl std::str::FromStr for Spectrum {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "singular" => Ok(Self::Singular),
+            "squared" => Ok(Self::Squared),
+            _ => Err(format!("'{s}': expected singular or squared")),
+        }
+    }
 }
 
 impl Spectrum {
@@ -75,7 +106,7 @@ enum Format {
     Csv,
 }
 
-fn format_of(path: &Path) -> anyhow::Result<Format> {
+fn format_of(path: &Path) -> Result<Format> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -89,7 +120,9 @@ fn format_of(path: &Path) -> anyhow::Result<Format> {
             let mut head = [0u8; 6];
             let n = std::fs::File::open(path)
                 .and_then(|mut f| f.read(&mut head))
-                .with_context(|| format!("{}: cannot read", path.display()))?;
+                .map_err(|e| {
+                    ReleaseError::Input(format!("{}: cannot read: {e}", path.display()))
+                })?;
             match &head[..n] {
                 [b'P', b'K', ..] => Format::Npz,
                 b"\x93NUMPY" => Format::Npy,
@@ -121,11 +154,11 @@ pub struct Ensemble {
 }
 
 /// Parses `--matrix MxN`.
-pub fn parse_matrix(s: &str) -> Result<(usize, usize), String> {
+pub fn parse_matrix(s: &str) -> std::result::Result<(usize, usize), String> {
     let (m, n) = s
         .split_once(['x', 'X', '×'])
         .ok_or_else(|| format!("'{s}': expected MxN, e.g. 2x2"))?;
-    let dim = |t: &str| -> Result<usize, String> {
+    let dim = |t: &str| -> std::result::Result<usize, String> {
         match t.trim().parse::<usize>() {
             Ok(v) if v >= 1 => Ok(v),
             _ => Err(format!("'{s}': dimensions must be integers >= 1")),
@@ -135,7 +168,7 @@ pub fn parse_matrix(s: &str) -> Result<(usize, usize), String> {
 }
 
 /// Parses `--snapshot-axis`: an axis number or `none`.
-pub fn parse_axis_or_none(s: &str) -> Result<Option<usize>, String> {
+pub fn parse_axis_or_none(s: &str) -> std::result::Result<Option<usize>, String> {
     if s.trim().eq_ignore_ascii_case("none") {
         return Ok(None);
     }
@@ -146,14 +179,14 @@ pub fn parse_axis_or_none(s: &str) -> Result<Option<usize>, String> {
 }
 
 /// Resolves `--snapshot` against `count` snapshots.
-pub fn snapshot_index(spec: &str, count: usize) -> anyhow::Result<usize> {
+pub fn snapshot_index(spec: &str, count: usize) -> Result<usize> {
     let idx = match spec {
         "last" => count as i64 - 1,
         "first" => 0,
-        s => s
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| anyhow::anyhow!("--snapshot '{s}': expected last, first or an integer"))?,
+        s => match s.trim().parse::<i64>() {
+            Ok(v) => v,
+            Err(_) => bail!("--snapshot '{s}': expected last, first or an integer"),
+        },
     };
     let k = if idx < 0 { count as i64 + idx } else { idx };
     if k < 0 || k >= count as i64 {
@@ -163,7 +196,7 @@ pub fn snapshot_index(spec: &str, count: usize) -> anyhow::Result<usize> {
 }
 
 /// Reads `path` into an [`Ensemble`].
-pub fn read(path: &Path, o: &ReadOptions) -> anyhow::Result<Ensemble> {
+pub fn read(path: &Path, o: &ReadOptions) -> Result<Ensemble> {
     let shown = path.display().to_string();
     let (shape, data, kind, lr, batch, noise, what) = match format_of(path)? {
         Format::Npz => {
@@ -288,7 +321,8 @@ pub fn read(path: &Path, o: &ReadOptions) -> anyhow::Result<Ensemble> {
     }
     let snapshot = match snap_axis {
         Some(s) => Some(
-            snapshot_index(&o.snapshot, shape[s]).with_context(|| format!("{shown}: axis {s}"))?,
+            snapshot_index(&o.snapshot, shape[s])
+                .map_err(|e| ReleaseError::Input(format!("{shown}: axis {s}: {e}")))?,
         ),
         None => None,
     };
@@ -324,7 +358,7 @@ pub fn read(path: &Path, o: &ReadOptions) -> anyhow::Result<Ensemble> {
             v.sort_by(f64::total_cmp);
             Ok(v)
         })
-        .collect::<anyhow::Result<_>>()?;
+        .collect::<Result<_>>()?;
     Ok(Ensemble {
         path: path.to_path_buf(),
         shape: original_shape,

@@ -1,35 +1,40 @@
-//! Pictures of `analyze --plots DIR`: one PNG per peak (the Freedman–Diaconis histogram with the
+//! Pictures of `rmt-sgd analyze --plots DIR`: one PNG per peak (the Freedman–Diaconis histogram with the
 //! fitted Eq 11 / Eq 32 / Gaussian curves) and one for the scaling fit, drawn with the figures'
 //! plot API (byte-deterministic PNGs).
 
 use std::path::{Path, PathBuf};
 
 use coulomb_gas::{Density1D, Gaussian, PairDensity, TwoSpecies};
-use figures::output::write_atomic;
-use figures::plot::{
+use spectral::peak::{pooled, PeakLaw, PeakReport};
+
+use crate::output::write_atomic;
+use crate::plot::{
     Curve, HistSeries, HistogramPlot, LegendPosition, Plot, ScatterPlot, ScatterSeries,
 };
-use figures::style;
-
-use super::peak::Peak;
+use crate::style;
 
 fn curve(label: String, range: (f64, f64), d: &dyn Density1D) -> Curve {
     Curve::from_fn(label, range, 400, |x| d.pdf(x))
 }
 
-/// Writes `path` (a PNG) for one peak.
-pub fn peak_png(path: &Path, title: &str, x_label: &str, peak: &Peak) -> anyhow::Result<PathBuf> {
-    let hist = peak
-        .hist
-        .as_ref()
-        .ok_or_else(|| anyhow::anyhow!("no histogram for {title}"))?;
+/// Writes `path` (a PNG) for one peak of `rows` (one spectrum per sample).
+pub fn peak_png<R: AsRef<[f64]>>(
+    path: &Path,
+    title: &str,
+    x_label: &str,
+    rows: &[R],
+    peak: &PeakReport,
+) -> anyhow::Result<PathBuf> {
+    let (hist, _) = spectral::histogram(&pooled(rows, &peak.levels))?;
+    let hist = &hist;
+    let pair = peak.law == PeakLaw::Eq11;
     let (lo, hi) = (hist.edges[0], hist.edges[hist.edges.len() - 1]);
     let pad = 0.15 * (hi - lo);
     let range = (lo - pad, hi + pad);
     let mut curves = Vec::new();
-    if let Some(f) = &peak.ls {
-        let (c, s) = (f.params[0], f.params[1].abs());
-        if peak.is_pair() {
+    if let Some(f) = &peak.fit {
+        let (c, s) = (f.centre, f.sigma);
+        if pair {
             if let Ok(d) = PairDensity::new(c, s) {
                 curves.push(
                     curve(format!("Eq. (11), least squares: σ = {s:.4e}"), range, &d)
@@ -45,17 +50,13 @@ pub fn peak_png(path: &Path, title: &str, x_label: &str, peak: &Peak) -> anyhow:
     }
     if let Some(f) = &peak.ml {
         let (c, s) = (f.params[0], f.params[1]);
-        let d: Option<Box<dyn Density1D>> = if peak.is_pair() {
+        let d: Option<Box<dyn Density1D>> = if pair {
             PairDensity::new(c, s).ok().map(|d| Box::new(d) as _)
         } else {
             Gaussian::new(c, s).ok().map(|d| Box::new(d) as _)
         };
         if let Some(d) = d {
-            let law = if peak.is_pair() {
-                "Eq. (11)"
-            } else {
-                "Gaussian"
-            };
+            let law = if pair { "Eq. (11)" } else { "Gaussian" };
             curves.push(
                 curve(format!("{law}, max. likelihood: σ = {s:.4e}"), range, &*d)
                     .color(style::color(2))
@@ -63,7 +64,7 @@ pub fn peak_png(path: &Path, title: &str, x_label: &str, peak: &Peak) -> anyhow:
             );
         }
     }
-    if let Some(f) = &peak.ml32 {
+    if let Some(f) = peak.eq32.as_ref().and_then(|e| e.ml.as_ref()) {
         if let Ok(d) = TwoSpecies::new(f.params[0], f.params[1], f.params[2]) {
             curves.push(
                 curve(
@@ -75,7 +76,7 @@ pub fn peak_png(path: &Path, title: &str, x_label: &str, peak: &Peak) -> anyhow:
                     &d,
                 )
                 .color(style::color(3))
-                .dash(figures::plot::Dash::Dotted),
+                .dash(crate::plot::Dash::Dotted),
             );
         }
     }

@@ -1,0 +1,35 @@
+//! The one spectral analysis of an ensemble of trained networks.
+//!
+//! Every entry point (the RBM and teacher-student figures, `rmt-sgd train`, `rmt-sgd analyze`,
+//! the Python package) calls these functions, so the same data gives the same bits everywhere:
+//!
+//! * [`moments`]: means and standard deviations (the conventions used, named);
+//! * [`binning`]: the histogram rule (Freedman–Diaconis, the authors' choice);
+//! * [`groups`]: which levels form a peak (given targets, or found automatically);
+//! * [`peak`]: per peak the authors' least-squares fit of Eq (11) (or a Gaussian) to the
+//!   histogram, maximum likelihood, Eq (32), U4, spacings and the surmise KS test, with
+//!   bootstrap errors ([`bootstrap`]: one stream per replica);
+//! * [`jackknife`]: the authors' delete-one jackknife;
+//! * [`slope`]: the weighted fit y = a·x through the origin (the linear scaling rule).
+//!
+//! Results are typed serde structs; nothing here reads or writes files.
+#![forbid(unsafe_code)]
+
+pub mod binning;
+pub mod bootstrap;
+pub mod ensemble;
+pub mod error;
+pub mod groups;
+pub mod jackknife;
+pub mod moments;
+pub mod peak;
+pub mod scaling;
+pub mod slope;
+
+pub use binning::{histogram, Binning, MIN_BINS};
+pub use ensemble::{analyse_ensemble, EnsembleOptions, EnsembleReport};
+pub use error::SpectralError;
+pub use groups::{assign_to_targets, auto_groups};
+pub use peak::{analyse_peak, Est, PeakOptions, PeakReport, Start};
+pub use scaling::{scaling_fits, ScalingFit};
+pub use slope::{slope_fit, Slope};
