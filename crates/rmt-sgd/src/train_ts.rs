@@ -6,13 +6,13 @@ use std::path::PathBuf;
 
 use clap::Args;
 use coulomb_gas::sample_u4;
-use figures::scaleout::{encode_floats, Shard};
+use runner::{encode_floats, write_lines, Shard};
 use serde_json::json;
 use teacher_student::analysis::authors_numbers;
 use teacher_student::{Model, Record};
 
 use crate::args;
-use crate::output::{print_json, write_lines_atomic};
+use crate::output::print_json;
 use crate::sweep;
 
 fn model(s: &str) -> Result<Model, String> {
@@ -115,7 +115,7 @@ pub fn run(a: TsArgs) -> anyhow::Result<()> {
     let header: Vec<String> = std::iter::once("seed".to_string())
         .chain((1..=k).map(|i| format!("xi_{i}")))
         .collect();
-    write_lines_atomic(
+    write_lines(
         &a.out,
         &header.join(","),
         rows.iter()

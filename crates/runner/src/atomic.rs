@@ -40,12 +40,10 @@ where
 /// Write `path` atomically with the content produced by `fill`.
 ///
 /// `fill` writes into a buffered temporary file; if it returns an error, the temporary file is
-/// deleted and `path` is left untouched. The error type is the caller's, so `fill` can fail with
-/// its own errors.
-pub fn write_atomic_with<E, F>(path: impl AsRef<Path>, fill: F) -> Result<(), E>
+/// deleted and `path` is left untouched.
+pub fn write_atomic_with<F>(path: impl AsRef<Path>, fill: F) -> Result<()>
 where
-    E: From<Error>,
-    F: FnOnce(&mut dyn Write) -> Result<(), E>,
+    F: FnOnce(&mut dyn Write) -> Result<()>,
 {
     let path = path.as_ref();
     let file_name = path

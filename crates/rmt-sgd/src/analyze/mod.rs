@@ -262,7 +262,7 @@ fn check_args(a: &AnalyzeArgs) -> anyhow::Result<()> {
 fn emit(a: &AnalyzeArgs, v: &Value) -> anyhow::Result<()> {
     if let Some(p) = &a.json {
         let text = serde_json::to_string_pretty(v)? + "\n";
-        figures::output::write_atomic(p, text.as_bytes())
+        runner::write_atomic(p, text.as_bytes())
             .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
     }
     print_json(v)

@@ -5,11 +5,11 @@
 use std::path::{Path, PathBuf};
 
 use coulomb_gas::{Density1D, Gaussian, PairDensity, TwoSpecies};
-use figures::output::write_atomic;
 use figures::plot::{
     Curve, HistSeries, HistogramPlot, LegendPosition, Plot, ScatterPlot, ScatterSeries,
 };
 use figures::style;
+use runner::write_atomic;
 
 use super::peak::Peak;
 
