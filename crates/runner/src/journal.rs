@@ -1,17 +1,6 @@
-//! The resume journal: every finished group of items is appended to `<out>.journal` and
-//! flushed. Its first line records the run's parameters; rerunning the same command reads the
-//! journal back, drops a torn last line (a kill in the middle of a write), refuses a journal
-//! written with other parameters, and computes only the missing items. Results are identical
-//! to an uninterrupted run because a journal line holds the item's numbers in Rust's shortest
-//! round-trip form (`{:?}`), which parses back to the same `f64`.
-//!
-//! Format (text, one record per line):
-//!
-//! ```text
-//! # rmt-sgd journal v1 {"command":"train rbm","lr":0.1,...}
-//! <item>,<fields of the item's result>
-//! ...
-//! ```
+//! The resume journal `<out>.journal` (described in the crate documentation): opened and
+//! locked, its parameters checked, its finished records read back (a torn last line cut off),
+//! and appended to one group at a time.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};

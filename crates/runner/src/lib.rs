@@ -11,6 +11,21 @@
 //! A sweep is a set of *work items* `0..total` (realisations, seeds, chains), each with its own
 //! random stream, so an item's result does not depend on which process, thread or group
 //! computes it: any split of the items, recombined in index order, gives the same bytes.
+//!
+//! **Resume.** [`run`] appends every finished group of items to a journal beside the output
+//! ([`journal_path`]: `<out>.journal`) and flushes it. Its first line records the run's
+//! parameters; rerunning the same command reads the journal back, drops a torn last line (a kill
+//! in the middle of a write), refuses a journal written with other parameters, and computes only
+//! the missing items. The caller then writes its output atomically and calls
+//! [`Finished::remove_journal`]. Results are identical to an uninterrupted run because a journal
+//! line holds the item's numbers in Rust's shortest round-trip form (`{:?}`, [`Record`]), which
+//! parses back to the same `f64`. Format (text, one record per line):
+//!
+//! ```text
+//! # rmt-sgd journal v1 {"command":"train rbm","lr":0.1,...}
+//! <item>,<fields of the item's result>
+//! ...
+//! ```
 
 #![forbid(unsafe_code)]
 
