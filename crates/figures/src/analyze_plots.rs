@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use coulomb_gas::{Density1D, Gaussian, PairDensity, TwoSpecies};
 use spectral::peak::{pooled, PeakLaw, PeakReport};
 
-use crate::output::write_atomic;
 use crate::plot::{
     Curve, HistSeries, HistogramPlot, LegendPosition, Plot, ScatterPlot, ScatterSeries,
 };
 use crate::style;
+use runner::write_atomic;
 
 fn curve(label: String, range: (f64, f64), d: &dyn Density1D) -> Curve {
     Curve::from_fn(label, range, 400, |x| d.pdf(x))

@@ -15,8 +15,8 @@ use std::process::ExitCode;
 use anyhow::{bail, Context as _};
 use clap::Parser;
 
-use crate::output::{Manifest, MANIFEST_FILE};
 use crate::registry::{self, Context, Profile};
+use runner::{Manifest, MANIFEST_FILE};
 
 /// Regenerate the paper's figures (data, PNG, SVG) and the output MANIFEST.
 #[derive(Debug, Parser)]
@@ -53,7 +53,7 @@ pub struct Args {
     /// profile, and write its per-item results to OUT/rbm/shards/items-k-of-n.csv (no
     /// analysis, figures or manifest). Join the shards with `rmt-sgd merge`.
     #[arg(long, value_name = "k/n")]
-    pub shard: Option<crate::scaleout::Shard>,
+    pub shard: Option<runner::Shard>,
 
     /// Take the RBM sweep's per-item results from FILE (the merged shards) instead of training;
     /// the outputs are byte-identical to an unsharded run's.

@@ -1,26 +1,22 @@
 //! Experiments -> data (CSV/JSON) -> pictures (PNG canonical + SVG) for the paper's figures.
 //!
 //! - [`style`]: the bundled font (registered once, no fontconfig), colours, sizes, markers.
-//! - [`output`]: atomic file writes, CSV/JSON helpers, SHA-256 and the `MANIFEST`.
 //! - [`plot`]: declarative plot kinds ([`plot::HistogramPlot`], [`plot::ScatterPlot`],
 //!   [`plot::LinePlot`], [`plot::Grid`]) rendered deterministically to PNG and SVG.
 //! - [`registry`]: the [`registry::Figure`] trait, the list of figure jobs run by the `all`
 //!   binary, the run [`registry::Context`] and config-hash caching.
-//! - [`scaleout`]: shards, the resume journal and the progress bar shared by every sweep.
 //! - [`cli`]: the command line of `all` (and of per-figure binaries: `figures::cli::main(Some(name))`).
 //!
 //! The modules above work on plain `f64` data; only the figure jobs themselves use the model
-//! crates.
+//! crates. Files are written, and sweeps sharded, journalled and resumed, by the `runner` crate.
 
 pub mod analyze_plots;
 pub mod cli;
 pub mod error;
-pub mod output;
 pub mod plot;
 pub mod rbm_figs;
 pub mod rbm_sweep;
 pub mod registry;
-pub mod scaleout;
 pub mod style;
 pub mod theory;
 pub mod ts_common;

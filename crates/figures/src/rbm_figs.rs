@@ -20,7 +20,6 @@ use spectral::moments::{mean, sd_population};
 use spectral::peak::{pooled, spacings};
 use spectral::{slope_fit, Slope};
 
-use crate::output::{write_csv, write_csv_records, write_json};
 use crate::plot::{
     Curve, Grid, HLine, HistSeries, HistStyle, HistogramPlot, Panel, ScatterPlot, ScatterSeries,
     VLine,
@@ -29,6 +28,7 @@ use crate::rbm_sweep::{ensure, Loaded};
 use crate::registry::{Context, Figure, Profile};
 use crate::style::{self, LegendPosition, Marker};
 use crate::Plot;
+use runner::{write_csv, write_csv_records, write_json};
 
 /// α of the histograms of Fig 2 left (|B| = 16).
 pub const FIG2_LRS: [f64; 3] = [0.01, 0.04, 0.08];

@@ -7,7 +7,7 @@
 //! `<out>/rbm/analysis.json`; the three figures read both. Any of the figures run alone
 //! (`--only fig2`) computes the sweep if it is missing or stale.
 //!
-//! Scale-out ([`crate::scaleout`]): the sweep's work items are (configuration, realisation)
+//! Scale-out ([`runner`]): the sweep's work items are (configuration, realisation)
 //! pairs, item `i` = realisation `i mod R` of configuration `⌊i/R⌋`. Training journals every
 //! finished group of items in `<out>/rbm/sweep.journal`, so a killed run resumes where it
 //! stopped. `all --shard k/n` trains only the k-th block of items and writes their raw results
@@ -27,9 +27,11 @@ use rbm::sweep::Stationarity;
 use rbm::{Outcome, Profile as RbmProfile, Snapshot, Sweep, Target, LANES, N};
 use serde::{Deserialize, Serialize};
 
-use crate::output::{read_csv, read_json, write_atomic_with, write_csv, write_json};
 use crate::registry::{Context, Figure, Profile};
-use crate::scaleout::{self, decode_float, encode_floats, Finished, Plan, Record, Shard};
+use runner::{
+    decode_float, encode_floats, read_csv, read_json, write_csv, write_json, write_lines, Finished,
+    Plan, Record, Shard,
+};
 
 /// Name (and directory) of the shared sweep.
 pub const NAME: &str = "rbm";
@@ -298,7 +300,7 @@ pub fn compute_items(
         key: &key,
         cost: &cost,
     };
-    scaleout::run(&plan, |r| {
+    runner::run(&plan, |r| {
         let (p, first) = sweep.item(r.start);
         let run = experiments[p].run(first..first + (r.end - r.start), None);
         Ok(run
@@ -314,14 +316,8 @@ pub fn compute_items(
 
 /// Writes items as a shard file (header [`items_header`], one row per item) atomically.
 fn write_items(path: &Path, snapshots: usize, items: &[(u64, SweepItem)]) -> anyhow::Result<()> {
-    write_atomic_with(path, |w| {
-        let io = |e| crate::FigureError::io("writing", path, e);
-        writeln!(w, "{}", items_header(snapshots)).map_err(io)?;
-        for (i, it) in items {
-            writeln!(w, "{i},{}", it.encode()).map_err(io)?;
-        }
-        Ok(())
-    })?;
+    let rows = items.iter().map(|(i, it)| format!("{i},{}", it.encode()));
+    write_lines(path, &items_header(snapshots), rows)?;
     Ok(())
 }
 
@@ -343,7 +339,7 @@ pub fn shard_with(
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let out = dir.join(format!("items-{}-of-{}.csv", shard.k, shard.n));
     let range = shard.range(cfg.sweep.items())?;
-    let done = compute_items(cfg, profile, range, &scaleout::journal_path(&out))?;
+    let done = compute_items(cfg, profile, range, &runner::journal_path(&out))?;
     write_items(&out, snapshot_count(&cfg.sweep), &done.items)?;
     eprintln!("{}", done.log_line(&format!("{NAME} shard {shard}")));
     done.remove_journal()?;

@@ -42,7 +42,7 @@ use std::time::Instant;
 use anyhow::{bail, Context as _};
 use serde::{Deserialize, Serialize};
 
-use crate::output::{self, Manifest, MANIFEST_FILE};
+use runner::{Manifest, MANIFEST_FILE};
 
 /// Experiment sizes.
 #[derive(
@@ -147,7 +147,7 @@ impl Context {
             profile: self.profile,
             config: value,
         })?;
-        Ok(output::sha256_bytes(&bytes))
+        Ok(runner::sha256_bytes(&bytes))
     }
 
     /// Whether the stored results of figure `name` were computed with this exact `config`
@@ -161,7 +161,7 @@ impl Context {
         if !path.exists() {
             return Ok(false);
         }
-        let stored: StoredConfig = match output::read_json(&path) {
+        let stored: StoredConfig = match runner::read_json(&path) {
             Ok(s) => s,
             Err(_) => return Ok(false), // unreadable or old format: recompute
         };
@@ -182,7 +182,7 @@ impl Context {
         let value = serde_json::to_value(config).context("serialising the figure config")?;
         let mut rel = Vec::with_capacity(data_files.len());
         for f in data_files {
-            rel.push(output::relative_path(&dir, f).with_context(|| {
+            rel.push(runner::relative_path(&dir, f).with_context(|| {
                 format!("data file {} is not inside {}", f.display(), dir.display())
             })?);
         }
@@ -194,7 +194,7 @@ impl Context {
             config: value,
         };
         let path = dir.join(CONFIG_FILE);
-        output::write_json(&path, &stored)?;
+        runner::write_json(&path, &stored)?;
         Ok(path)
     }
 
@@ -300,7 +300,7 @@ pub fn run_figures(ctx: &Context, figs: &[&dyn Figure]) -> anyhow::Result<Manife
         }
         let fig_dir = ctx.out_dir.join(name);
         for p in &outputs {
-            let rel = output::relative_path(&fig_dir, p).with_context(|| {
+            let rel = runner::relative_path(&fig_dir, p).with_context(|| {
                 format!(
                     "figure '{name}' returned {} outside its directory {}",
                     p.display(),
@@ -356,7 +356,7 @@ pub fn write_manifest(
 
 /// The profile recorded in `<out>/<name>/config.json`, if readable.
 pub fn stored_profile(out_dir: &Path, name: &str) -> Option<Profile> {
-    output::read_json::<StoredConfig>(out_dir.join(name).join(CONFIG_FILE))
+    runner::read_json::<StoredConfig>(out_dir.join(name).join(CONFIG_FILE))
         .ok()
         .map(|s| s.profile)
 }
@@ -390,12 +390,12 @@ mod tests {
             ctx.compute_if_stale(self.name(), &cfg, |dir| {
                 self.computed.fetch_add(1, Ordering::SeqCst);
                 let p = dir.join("samples.csv");
-                output::write_csv(&p, &["i"], (0..cfg.n).map(|i| vec![i as f64]))?;
+                runner::write_csv(&p, &["i"], (0..cfg.n).map(|i| vec![i as f64]))?;
                 Ok(vec![p])
             })?;
-            let t = output::read_csv(dir.join("samples.csv"))?;
+            let t = runner::read_csv(dir.join("samples.csv"))?;
             let p = dir.join("summary.json");
-            output::write_json(&p, &serde_json::json!({"rows": t.rows.len()}))?;
+            runner::write_json(&p, &serde_json::json!({"rows": t.rows.len()}))?;
             Ok(vec![dir.join("samples.csv"), p])
         }
     }

@@ -18,10 +18,10 @@ use langevin_core::stationary::gaussian_width;
 use langevin_core::{run_ensemble, Dyson, EnsembleSpec, Quadratic, Scheme};
 use serde::Serialize;
 
-use crate::output::{read_csv, write_csv, write_json};
 use crate::plot::{Curve, Grid, HistSeries, HistogramPlot, Panel, VLine};
 use crate::registry::{Context, Figure, Profile};
 use crate::Plot;
+use runner::{read_csv, write_csv, write_json};
 
 /// Parameters of one simulated gas: N = 2, common centre and curvature, per-particle g̃².
 #[derive(Debug, Clone, Serialize)]

@@ -111,7 +111,7 @@ pub fn simulate(
     h.epochs = epochs;
     let sim = Model::Released.run(h, seed, run)?;
     let label = format!("ts {}", sim.purpose());
-    let nets = crate::scaleout::par_items(&label, seeds, |k| Ok(sim.member(k, Record::Final)?))?;
+    let nets = runner::par_items(&label, seeds, |k| Ok(sim.member(k, Record::Final)?))?;
     Ok(nets
         .iter()
         .map(|m| {

@@ -26,11 +26,11 @@ use teacher_student::analytic::{eigen_sorted, per_epoch, per_epoch_discrete, rat
 use teacher_student::fit::{fit_eq22, Eq22Fit};
 use teacher_student::{squared_singular_values, Hyper, Mat, Model, Record};
 
-use crate::output::{read_csv, read_json, write_csv, write_json};
 use crate::plot::{Bundle, Curve, Grid, HLine, LinePlot, Panel};
 use crate::registry::{Context, Figure, Profile};
 use crate::style;
 use crate::Plot;
+use runner::{read_csv, read_json, write_csv, write_json};
 
 /// Fig 4 (registered as `fig4`).
 pub struct Fig4;
@@ -203,7 +203,7 @@ fn compute(model: Model, cfg: &Config, dir: &Path) -> anyhow::Result<(ModelSumma
         every: cfg.record_every,
     };
     let label = format!("fig4 {}", model.name());
-    let nets = crate::scaleout::par_items(&label, cfg.networks, |k| Ok(run.member(k, rec)?))?;
+    let nets = runner::par_items(&label, cfg.networks, |k| Ok(run.member(k, rec)?))?;
     let steps = rec.steps(h.steps());
     let t: Vec<f64> = steps.iter().map(|&s| run.epoch_of_step(s)).collect();
     let mut rows = Vec::with_capacity(steps.len());
@@ -364,7 +364,7 @@ fn notes(cfg: &Config) -> Vec<String> {
     ]
 }
 
-fn read_table(path: &Path) -> anyhow::Result<crate::output::CsvTable> {
+fn read_table(path: &Path) -> anyhow::Result<runner::CsvTable> {
     Ok(read_csv(path)?)
 }
 

@@ -35,11 +35,11 @@ use serde::{Deserialize, Serialize};
 use teacher_student::analytic::eigen_sorted;
 use teacher_student::{Hyper, LinearResponse, Mat, Model, Record};
 
-use crate::output::{read_csv, read_json, write_csv, write_json};
 use crate::plot::{Curve, Grid, HistSeries, HistogramPlot, Panel, VLine};
 use crate::registry::{Context, Figure, Profile};
 use crate::style;
 use crate::Plot;
+use runner::{read_csv, read_json, write_csv, write_json};
 
 /// Fig 5 (registered as `fig5`).
 pub struct Fig5;
@@ -316,8 +316,7 @@ fn compute(model: Model, cfg: &Config, dir: &Path) -> anyhow::Result<(ModelSumma
     let teacher = model.teacher();
     let run = model.run(h, cfg.seed, 0)?;
     let label = format!("fig5 {}", model.name());
-    let nets =
-        crate::scaleout::par_items(&label, cfg.networks, |k| Ok(run.member(k, Record::Final)?))?;
+    let nets = runner::par_items(&label, cfg.networks, |k| Ok(run.member(k, Record::Final)?))?;
     let g = DMatrix::from_fn(2, 2, |i, j| teacher.gram()[(i, j)]);
     let (_, u) = eigen_sorted(&g)?;
     let fast_angle = u[(1, 1)].atan2(u[(0, 1)]);

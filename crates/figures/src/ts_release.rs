@@ -22,12 +22,12 @@ use release_data::ts::{released_configs, ReleasedConfig, ReleasedRun};
 use serde::{Deserialize, Serialize};
 use spectral::jackknife::{jackknife_mean_spacing, jackknife_sigma};
 
-use crate::output::{read_csv, read_json, write_csv, write_json};
 use crate::plot::{Grid, Panel, ScatterPlot, ScatterSeries};
 use crate::registry::{Context, Figure, Profile};
 use crate::style;
 use crate::ts_common::{analyse, authors_numbers, scale, series_code, sigma_linear, simulate};
 use crate::Plot;
+use runner::{read_csv, read_json, write_csv, write_json};
 use spectral::{slope_fit, Slope};
 
 /// The release comparison (registered as `ts_release`).
@@ -478,7 +478,7 @@ impl Figure for TsRelease {
             bootstrap: 200,
             jackknife: true,
             grid: released_configs(),
-            authors_numbers_sha256: crate::output::sha256_bytes(
+            authors_numbers_sha256: runner::sha256_bytes(
                 release_data::ts::AUTHORS_NUMBERS_JSON.as_bytes(),
             ),
         };

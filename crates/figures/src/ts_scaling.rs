@@ -17,13 +17,13 @@ use release_data::ts::{released_configs, ReleasedConfig};
 use serde::{Deserialize, Serialize};
 use teacher_student::{Model, Record};
 
-use crate::output::{read_csv, read_json, write_csv, write_json};
 use crate::plot::{Curve, Grid, Panel, ScatterPlot, ScatterSeries};
 use crate::registry::{Context, Figure, Profile};
-use crate::scaleout::{self, Finished, Plan};
 use crate::style;
 use crate::ts_common::{analyse, scale, series_code, series_label, sigma_linear};
 use crate::Plot;
+use runner::{read_csv, read_json, write_csv, write_json};
+use runner::{Finished, Plan};
 use spectral::{slope_fit, Slope};
 
 /// The scaling figure (registered as `ts_scaling`).
@@ -150,7 +150,7 @@ fn ensembles(cfg: &Config, journal: &Path) -> anyhow::Result<Networks> {
         key: &key,
         cost: &cost,
     };
-    scaleout::run(&plan, |r| {
+    runner::run(&plan, |r| {
         let run = &runs[(r.start / seeds) as usize];
         r.map(|i| Ok(run.member(i % seeds, Record::Final)?.singular_values()))
             .collect()

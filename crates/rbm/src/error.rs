@@ -18,14 +18,6 @@ pub enum RbmError {
     /// A model or target parameter is out of its domain (μ² ≤ 0, σ_h ≤ 0, m² < 0, NaN, ...).
     #[error("invalid parameter: {0}")]
     Invalid(String),
-    /// A shard `k/n` that does not satisfy 1 ≤ k ≤ n.
-    #[error("invalid shard {k}/{n}: need 1 ≤ k ≤ n")]
-    Shard {
-        /// Shard number (1-based).
-        k: usize,
-        /// Number of shards.
-        n: usize,
-    },
     /// Snapshot epochs outside 1..=epochs.
     #[error("invalid snapshot epoch {epoch}: must lie in 1..={epochs}")]
     Snapshot {

@@ -48,6 +48,4 @@ pub use lattice::{target_kappa, Peak, Target};
 pub use model::{learnt_lambda, Matrix, Rbm};
 pub use normals::LaneNormals;
 pub use sweep::{PointResult, Profile, Stationarity, Sweep};
-pub use training::{
-    shard_range, Experiment, Hyper, Outcome, Progress, Realisation, Run, Snapshot, LANES,
-};
+pub use training::{Experiment, Hyper, Outcome, Progress, Realisation, Run, Snapshot, LANES};

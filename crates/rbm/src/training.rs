@@ -142,16 +142,6 @@ impl Run {
 /// completed, a unit roughly proportional to the work. Called from worker threads.
 pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
 
-/// The realisations `[⌊(k−1)R/n⌋, ⌊kR/n⌋)` of shard `k` of `n` (1-based): contiguous, so the
-/// shards' outputs concatenated in order are the unsharded output.
-pub fn shard_range(realisations: u64, k: usize, n: usize) -> Result<Range<u64>, RbmError> {
-    if n == 0 || k == 0 || k > n {
-        return Err(RbmError::Shard { k, n });
-    }
-    let cut = |j: usize| ((realisations as u128 * j as u128) / n as u128) as u64;
-    Ok(cut(k - 1)..cut(k))
-}
-
 /// One training configuration: model, target, hyperparameters, seed and snapshot epochs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Experiment {
@@ -383,8 +373,6 @@ mod tests {
         );
         assert!(small(0.1, 4, 10, 1).with_snapshots(vec![11]).is_err());
         assert!(small(0.1, 4, 10, 1).with_snapshots(vec![0]).is_err());
-        assert!(matches!(shard_range(10, 0, 3), Err(RbmError::Shard { .. })));
-        assert!(matches!(shard_range(10, 4, 3), Err(RbmError::Shard { .. })));
     }
 
     /// A realisation's result depends only on (seed, configuration, index): not on the group size,
@@ -417,7 +405,10 @@ mod tests {
         }
         let mut sharded = Vec::new();
         for k in 1..=3 {
-            sharded.extend(exp.run(shard_range(7, k, 3).unwrap(), None).outcomes);
+            sharded.extend(
+                exp.run(runner::Shard { k, n: 3 }.range(7).unwrap(), None)
+                    .outcomes,
+            );
         }
         assert_bit_identical(&reference, &Run { outcomes: sharded });
         // An odd number of chains (the AVX2 kernels work on pairs of chains, plus a remainder).
@@ -436,19 +427,6 @@ mod tests {
             vec![60, 120]
         );
         assert_eq!(r0.snapshots[1].lambda, r0.lambda);
-    }
-
-    #[test]
-    fn shards_partition_the_realisations_in_order() {
-        for (total, n) in [(10u64, 3usize), (7, 7), (3, 5), (1000, 4)] {
-            let mut next = 0;
-            for k in 1..=n {
-                let r = shard_range(total, k, n).unwrap();
-                assert_eq!(r.start, next);
-                next = r.end;
-            }
-            assert_eq!(next, total);
-        }
     }
 
     /// Divergence: at α = 1, |B| = 4 most realisations blow up within 300 epochs (the RBM stops

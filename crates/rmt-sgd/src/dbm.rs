@@ -1,18 +1,18 @@
 //! `rmt-sgd dbm`: ensembles of Dyson Brownian motion (Eq 5) in a quadratic potential.
 
 use crate::args;
-use crate::output::{print_json, write_lines_atomic};
+use crate::output::print_json;
 use crate::sweep;
 use anyhow::Context;
 use clap::Args;
 use coulomb_gas::binder::sample_u4;
-use figures::scaleout::{encode_floats, Shard};
 use langevin_core::ensemble::{
     initial_state, matrix_ou_for, run_langevin_chain, run_matrix_ou_chain, CHAIN_PURPOSE,
 };
 use langevin_core::seed::stream;
 use langevin_core::stationary::gaussian_width;
 use langevin_core::{Dyson, Quadratic, Scheme};
+use runner::{encode_floats, write_lines, Shard};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
@@ -113,10 +113,10 @@ pub fn run(a: DbmArgs) -> anyhow::Result<()> {
             .items
             .iter()
             .map(|(k, x)| format!("{k},{}", encode_floats(x)));
-        write_lines_atomic(&a.out, &format!("chain,{}", columns.join(",")), rows)?;
+        write_lines(&a.out, &format!("chain,{}", columns.join(",")), rows)?;
     } else {
         let rows = done.items.iter().map(|(_, x)| encode_floats(x));
-        write_lines_atomic(&a.out, &columns.join(","), rows)?;
+        write_lines(&a.out, &columns.join(","), rows)?;
     }
     let finals: Vec<&Vec<f64>> = done.items.iter().map(|(_, x)| x).collect();
 

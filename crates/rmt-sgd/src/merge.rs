@@ -11,7 +11,6 @@
 
 use anyhow::{bail, Context};
 use clap::Args;
-use std::io::Write;
 use std::path::PathBuf;
 
 /// Arguments of `rmt-sgd merge`.
@@ -75,23 +74,7 @@ pub fn run(a: MergeArgs) -> anyhow::Result<()> {
             r.1 = without_index(&r.1).to_string();
         }
     }
-    let dir = match a.out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let tmp = tempfile::NamedTempFile::new_in(&dir)
-        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
-    {
-        let mut w = std::io::BufWriter::new(tmp.as_file());
-        writeln!(w, "{header}")?;
-        for (_, line) in &rows {
-            writeln!(w, "{line}")?;
-        }
-        w.flush()?;
-    }
-    tmp.as_file().sync_all()?;
-    tmp.persist(&a.out)
-        .with_context(|| format!("cannot write {}", a.out.display()))?;
+    runner::write_lines(&a.out, &header, rows.iter().map(|r| &r.1))?;
     eprintln!(
         "merged {} rows from {} shard(s) into {}",
         rows.len(),

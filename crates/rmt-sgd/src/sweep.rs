@@ -1,5 +1,5 @@
 //! The sweep driver of the `train` and `dbm` commands: shard, resume, progress
-//! ([`figures::scaleout`], shared with the figures' RBM sweep).
+//! ([`runner`], shared with the figures' sweeps).
 //!
 //! A command validates its input, then calls [`run`] with its parameters and a function
 //! computing a contiguous range of its work items; it writes its output atomically from the
@@ -9,7 +9,7 @@
 use std::ops::Range;
 use std::path::Path;
 
-use figures::scaleout::{self, Finished, Plan, Record};
+use runner::{Finished, Plan, Record};
 use serde_json::Value;
 
 /// Runs the work items `items` (a shard's range), journalling them in `<out>.journal`;
@@ -32,14 +32,14 @@ where
     let cost = move |_: u64| cost;
     let plan = Plan {
         label,
-        journal: scaleout::journal_path(out),
+        journal: runner::journal_path(out),
         params,
         items,
         group,
         key: &key,
         cost: &cost,
     };
-    scaleout::run(&plan, compute)
+    runner::run(&plan, compute)
 }
 
 /// After the output is written: logs one line, removes the journal and returns the

@@ -2,12 +2,12 @@
 //! spectra (CSV) and print a fitted summary (JSON).
 
 use crate::args;
-use crate::output::{print_json, write_lines_atomic};
+use crate::output::print_json;
 use crate::sweep;
 use clap::{Args, Subcommand};
 use figures::rbm_sweep::Item;
-use figures::scaleout::{encode_floats, Shard};
 use rbm::{Experiment, Hyper, Target, LANES, N};
+use runner::{encode_floats, write_lines, Shard};
 use serde_json::{json, Value};
 use spectral::PeakOptions;
 use std::path::PathBuf;
@@ -96,7 +96,7 @@ fn train_rbm(a: RbmArgs) -> anyhow::Result<()> {
     let header: Vec<String> = std::iter::once("realisation".to_string())
         .chain((1..=N).map(|i| format!("lambda{i}")))
         .collect();
-    write_lines_atomic(
+    write_lines(
         &a.out,
         &header.join(","),
         learnt

@@ -5,13 +5,13 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use figures::scaleout::{encode_floats, Shard};
+use runner::{encode_floats, write_lines, Shard};
 use serde_json::json;
 use spectral::PeakOptions;
 use teacher_student::{Model, Record};
 
 use crate::args;
-use crate::output::{print_json, write_lines_atomic};
+use crate::output::print_json;
 use crate::sweep;
 
 fn model(s: &str) -> Result<Model, String> {
@@ -111,7 +111,7 @@ pub fn run(a: TsArgs) -> anyhow::Result<()> {
     let header: Vec<String> = std::iter::once("seed".to_string())
         .chain((1..=k).map(|i| format!("xi_{i}")))
         .collect();
-    write_lines_atomic(
+    write_lines(
         &a.out,
         &header.join(","),
         rows.iter()

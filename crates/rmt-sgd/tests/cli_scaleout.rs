@@ -10,8 +10,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use figures::rbm_sweep::{self, SweepConfig};
-use figures::scaleout::{journal_path, Shard};
 use figures::Profile;
+use runner::{journal_path, Shard};
 use serde_json::Value;
 
 fn s(p: &Path) -> &str {
@@ -303,7 +303,7 @@ fn figures_rbm_sweep_three_shards_merge_to_the_unsharded_outputs() {
     assert_eq!(outputs(&merged_dir), outputs(&single));
     // The analysis of both (it reads only these two files).
     let analyse = |d: &Path| {
-        let rec: rbm_sweep::SweepRecord = figures::output::read_json(d.join("sweep.json")).unwrap();
+        let rec: rbm_sweep::SweepRecord = runner::read_json(d.join("sweep.json")).unwrap();
         let samples = rbm_sweep::read_samples(&d.join("lambda.csv"), &rec).unwrap();
         match rbm::analysis::analyse_sweep(&samples, &rbm_sweep::analysis_options(q)) {
             Ok(a) => serde_json::to_string(&a).unwrap(),

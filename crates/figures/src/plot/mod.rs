@@ -57,8 +57,8 @@ pub use crate::style::{Dash, LegendPosition, Marker, Theme};
 pub use plotters::style::RGBColor;
 
 use crate::error::{FigureError, Result};
-use crate::output::write_atomic;
 use crate::style;
+use runner::write_atomic;
 
 /// The PNG is drawn at this multiple of its size and box-filtered down (anti-aliasing).
 pub const SUPERSAMPLE: u32 = 2;

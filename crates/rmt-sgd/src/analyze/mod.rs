@@ -250,7 +250,7 @@ fn emit(a: &AnalyzeArgs, v: &impl Serialize) -> anyhow::Result<()> {
     let v = serde_json::to_value(v)?;
     if let Some(p) = &a.json {
         let text = serde_json::to_string_pretty(&v)? + "\n";
-        figures::output::write_atomic(p, text.as_bytes())
+        runner::write_atomic(p, text.as_bytes())
             .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
     }
     print_json(&v)
