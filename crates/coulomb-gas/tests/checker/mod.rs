@@ -116,6 +116,11 @@ pub fn failed(f: &Result<(), Failures>) -> Vec<Property> {
     }
 }
 
+/// |a − b| ≤ tol; false if anything is NaN, so a NaN fails every check.
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol
+}
+
 struct Log(Vec<Failure>);
 
 impl Log {
@@ -150,7 +155,7 @@ pub fn check(law: &impl Density1D, grid: &Grid, claims: &Claims) -> Result<(), F
     let mut central = [0.0; 5];
     let mut raw = vec![0.0; max_k.max(0) as usize + 1];
     let mut f_prev = law.cdf(lo);
-    if !(f_prev.abs() <= TOL_P) {
+    if !close(f_prev, 0.0, TOL_P) {
         log.fail(Property::CdfLimits, || {
             format!("F({lo}) = {f_prev}, the grid starts below the mass")
         });
@@ -162,12 +167,12 @@ pub fn check(law: &impl Density1D, grid: &Grid, claims: &Claims) -> Result<(), F
         for (t, w) in nodes.iter().zip(&weights) {
             let x = mid + 0.5 * width * t;
             let rho = law.pdf(x);
-            if !(rho >= 0.0 && rho.is_finite()) {
+            if !rho.is_finite() || rho < 0.0 {
                 log.fail(Property::PdfNonNegative, || format!("pdf({x}) = {rho}"));
             }
             if rho > f64::MIN_POSITIVE {
                 let (l, lr) = (law.ln_pdf(x), rho.ln());
-                if !((l - lr).abs() <= TOL_LN * lr.abs().max(1.0)) {
+                if !close(l, lr, TOL_LN * lr.abs().max(1.0)) {
                     log.fail(Property::LnPdf, || {
                         format!("ln_pdf({x}) = {l}, ln(pdf) = {lr}")
                     });
@@ -189,41 +194,41 @@ pub fn check(law: &impl Density1D, grid: &Grid, claims: &Claims) -> Result<(), F
         }
         let b = lo + (p + 1) as f64 * width;
         let f = law.cdf(b);
-        if !((f - mass).abs() <= TOL_P) {
+        if !close(f, mass, TOL_P) {
             log.fail(Property::CdfIsIntegral, || {
                 format!("F({b}) = {f}, ∫ρ = {mass}")
             });
         }
-        if !(f >= f_prev - TOL_MONO && (0.0..=1.0).contains(&f)) {
+        if f < f_prev - TOL_MONO || !(0.0..=1.0).contains(&f) {
             log.fail(Property::CdfMonotone, || {
                 format!("F({b}) = {f} after {f_prev}")
             });
         }
         f_prev = f;
     }
-    if !((mass - 1.0).abs() <= TOL_P) {
+    if !close(mass, 1.0, TOL_P) {
         log.fail(Property::Normalised, || format!("∫ρ = {mass}"));
     }
     let (f_lo, f_hi) = (law.cdf(f64::NEG_INFINITY), law.cdf(f64::INFINITY));
-    if !(f_lo == 0.0 && f_hi == 1.0 && (law.cdf(hi) - 1.0).abs() <= TOL_P) {
+    if !(f_lo == 0.0 && f_hi == 1.0 && close(law.cdf(hi), 1.0, TOL_P)) {
         log.fail(Property::CdfLimits, || {
             format!("F(−∞) = {f_lo}, F(∞) = {f_hi}, F({hi}) = {}", law.cdf(hi))
         });
     }
-    let close = |got: f64, want: f64, k: i32| (got - want).abs() <= TOL_M * scale.powi(k);
-    if !close(central[1], 0.0, 1) {
+    let moment = |got: f64, want: f64, k: i32| close(got, want, TOL_M * scale.powi(k));
+    if !moment(central[1], 0.0, 1) {
         log.fail(Property::Mean, || {
             format!("∫(x − {mean})ρ = {}", central[1])
         });
     }
     let var = law.variance();
-    if !close(central[2], var, 2) {
+    if !moment(central[2], var, 2) {
         log.fail(Property::Variance, || {
             format!("∫δx²ρ = {}, variance() = {var}", central[2])
         });
     }
     if let Some(m4) = law.central_m4() {
-        if !close(central[4], m4, 4) {
+        if !moment(central[4], m4, 4) {
             log.fail(Property::CentralM4, || {
                 format!("∫δx⁴ρ = {}, central_m4() = {m4}", central[4])
             });
@@ -232,7 +237,7 @@ pub fn check(law: &impl Density1D, grid: &Grid, claims: &Claims) -> Result<(), F
     for &(k, want) in &claims.raw_moments {
         // Raw moments of a law centred far from 0 are large: compare relative to (|μ| + scale)^k.
         let unit = mean.abs() + scale;
-        if !((raw[k as usize] - want).abs() <= TOL_M * unit.powi(k)) {
+        if !close(raw[k as usize], want, TOL_M * unit.powi(k)) {
             log.fail(Property::RawMoment, || {
                 format!("∫x^{k}ρ = {}, claimed {want}", raw[k as usize])
             });
@@ -246,7 +251,7 @@ pub fn check(law: &impl Density1D, grid: &Grid, claims: &Claims) -> Result<(), F
             let (fu, fd) = (law.cdf(c + d), law.cdf(c - d));
             // c ± d round differently, so ρ(c + d) and ρ(c − d) differ by ~|c|/σ ulps in the
             // tails: compare in density units 1/scale.
-            if !((up - down).abs() <= TOL_P / scale && (fu + fd - 1.0).abs() <= TOL_P) {
+            if !(close(up, down, TOL_P / scale) && close(fu + fd, 1.0, TOL_P)) {
                 log.fail(Property::Symmetry, || {
                     format!(
                         "ρ(c ± {d}) = {up}, {down}; F(c + d) + F(c − d) = {}",

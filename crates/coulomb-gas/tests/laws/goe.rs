@@ -105,7 +105,7 @@ impl Density1D for GoeOnePoint {
     fn cdf(&self, x: f64) -> f64 {
         let h = self.sigma / 4.0;
         let k = ((x - self.lo()) / h).floor();
-        if !(k >= 0.0) {
+        if k.is_nan() || k < 0.0 {
             return 0.0;
         }
         let total = self.prefix[320];
