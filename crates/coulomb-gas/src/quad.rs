@@ -1,4 +1,5 @@
-//! Test-only quadrature: composite 20-point Gauss–Legendre, nodes computed by Newton's method.
+//! Composite 20-point Gauss–Legendre, nodes by Newton's method; test-only (the unit tests, and
+//! the law checker of `tests/checker` includes this file by `#[path]`).
 //! Exact for polynomials of degree ≤ 39 per panel, so for the smooth Gaussian-tailed densities of
 //! this crate the error is at round-off level once panels are narrower than the smallest width.
 

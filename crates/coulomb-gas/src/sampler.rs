@@ -7,6 +7,7 @@
 //!
 //! β = 1 is the paper's Vandermonde exponent; β = 0 gives independent particles.
 
+use langevin_core::stationary::log_stationary;
 use langevin_core::{Potential, Stream};
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
@@ -67,18 +68,10 @@ impl<'a> CoulombGas<'a> {
         self.g2.is_empty()
     }
 
-    /// Unnormalised ln P(x) of Eq (7) (−∞ at coincident particles when β > 0).
+    /// Unnormalised ln P(x) of Eq (7) (−∞ at coincident particles when β > 0): the one
+    /// implementation, [`langevin_core::stationary::log_stationary`].
     pub fn log_density(&self, x: &[f64]) -> f64 {
-        let mut lp = 0.0;
-        for i in 0..x.len() {
-            lp -= self.potential.value(i, x[i]) / (self.temperature * self.g2[i]);
-            if self.beta > 0.0 {
-                for j in 0..i {
-                    lp += self.beta * (x[i] - x[j]).abs().ln();
-                }
-            }
-        }
-        lp
+        log_stationary(x, self.potential, self.beta, self.temperature, &self.g2)
     }
 
     /// Change of ln P when particle i moves from x[i] to `to`.
@@ -358,6 +351,27 @@ mod tests {
             a.samples[0],
             vec![-1.8862378932991926, -0.9194136851334686, 1.4198361773013795]
         );
+    }
+
+    /// The Metropolis acceptance uses the incremental `delta_log`; it must be the difference of
+    /// Eq (7) before and after the move, for β = 1, a non-integer β and β = 0.
+    #[test]
+    fn delta_log_is_the_change_of_eq7() {
+        let pot = Quadratic::new(vec![1.0, 2.5, 0.7], vec![0.0, 0.3, -0.4]).unwrap();
+        let x = [0.2, -0.9, 1.4];
+        for beta in [1.0, 2.3, 0.0] {
+            let gas = CoulombGas::new(&pot, beta, 0.3, vec![0.5, 1.0, 2.0]).unwrap();
+            for (i, to) in [(0, 0.5), (1, 1.1), (2, -2.0)] {
+                let mut y = x;
+                y[i] = to;
+                let direct = gas.log_density(&y) - gas.log_density(&x);
+                let d = gas.delta_log(&x, i, to);
+                assert!(
+                    (d - direct).abs() < 1e-12,
+                    "β={beta} i={i}: {d} vs {direct}"
+                );
+            }
+        }
     }
 
     #[test]

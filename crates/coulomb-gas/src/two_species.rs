@@ -377,7 +377,6 @@ mod tests {
     use crate::ks::ks_one_sample;
     use crate::pair::PairDensity;
     use crate::quad::{integrate, integrate_breaks};
-    use proptest::prelude::*;
 
     const X0: f64 = 0.4;
 
@@ -605,25 +604,5 @@ mod tests {
         assert!(TwoSpecies::new(0.0, 1.0, f64::NAN).is_err());
         assert!(SectorDensity::new(f64::INFINITY, 1.0, 1.0).is_err());
         assert!(rho_two_species(0.0, 0.0, -1.0, 1.0).is_nan());
-    }
-
-    proptest! {
-        #[test]
-        fn eq32_is_symmetric_in_the_widths_and_a_proper_cdf(
-            s1 in 0.02f64..5.0, s2 in 0.02f64..5.0, a in -30.0f64..30.0, b in -30.0f64..30.0
-        ) {
-            let d = TwoSpecies::new(0.0, s1, s2).unwrap();
-            let e = TwoSpecies::new(0.0, s2, s1).unwrap();
-            let x = a * f64::max(s1, s2) / 3.0;
-            prop_assert!((d.pdf(x) - e.pdf(x)).abs() <= 1e-14 * d.pdf(0.0));
-            prop_assert!((d.cdf(x) - e.cdf(x)).abs() <= 1e-14);
-            prop_assert!(d.pdf(x) >= 0.0);
-            let y = b * f64::max(s1, s2) / 3.0;
-            let (lo, hi) = if x < y { (x, y) } else { (y, x) };
-            prop_assert!((0.0..=1.0).contains(&d.cdf(lo)) && d.cdf(lo) <= d.cdf(hi) + 1e-15);
-            let sec = SectorDensity::new(0.0, s1, s2).unwrap();
-            prop_assert!((0.0..=1.0 + 1e-15).contains(&sec.cdf(lo)) && sec.cdf(lo) <= sec.cdf(hi) + 1e-15);
-            prop_assert!(sec.pdf(x) >= 0.0);
-        }
     }
 }
