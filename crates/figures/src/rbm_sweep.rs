@@ -18,7 +18,7 @@
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{bail, Context as _};
@@ -406,7 +406,7 @@ pub fn train(
     profile: Profile,
     dir: &Path,
     items_file: Option<&Path>,
-) -> anyhow::Result<Vec<PathBuf>> {
+) -> anyhow::Result<Trained> {
     let sweep = &cfg.sweep;
     let journal = dir.join(JOURNAL_FILE);
     let (items, wall, done) = match items_file {
@@ -421,6 +421,7 @@ pub fn train(
     let target = Target::authors();
     let mut rows = Vec::new();
     let mut points = Vec::new();
+    let mut samples = Vec::new();
     let per = sweep.realisations as usize;
     for (c, (point, chunk)) in sweep.points.iter().zip(items.chunks(per)).enumerate() {
         let h = point.hyper;
@@ -450,6 +451,14 @@ pub fn train(
             stationarity.max_abs_z,
             stationarity.stragglers
         );
+        samples.push(ConfigSamples {
+            lr: h.lr,
+            batch: h.batch,
+            batch_series: point.batch_series,
+            lr_series: point.lr_series,
+            success_ratio,
+            lambda: learnt.iter().map(|l| *l.1).collect(),
+        });
         points.push(PointRecord {
             config: c,
             lr: h.lr,
@@ -484,10 +493,36 @@ pub fn train(
     if let Some(done) = done {
         done.remove_journal()?;
     }
-    Ok(vec![lambda, sweep_json])
+    Ok(Trained {
+        files: vec![lambda, sweep_json],
+        sweep: record,
+        samples,
+    })
 }
 
-/// The cached sweep and its analysis, as read back from `<out>/rbm/`.
+/// What [`train`] wrote, and the same in memory (so that nothing is read back).
+#[derive(Debug)]
+pub struct Trained {
+    /// `lambda.csv` and `sweep.json`.
+    pub files: Vec<PathBuf>,
+    /// The contents of `sweep.json`.
+    pub sweep: SweepRecord,
+    /// The contents of `lambda.csv`, per configuration.
+    pub samples: Vec<ConfigSamples>,
+}
+
+/// `analysis.json`: the analysis and the input it was computed from, so that an unchanged
+/// sweep is not analysed again.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AnalysisFile {
+    /// SHA-256 of the `lambda.csv` analysed.
+    pub lambda_sha256: String,
+    /// The analysis (its options inside).
+    pub analysis: SweepAnalysis,
+}
+
+/// The sweep and its analysis, shared by the RBM figures of one run.
+#[derive(Debug)]
 pub struct Loaded {
     /// `<out>/rbm/`.
     pub dir: PathBuf,
@@ -541,39 +576,64 @@ pub fn read_samples(path: &Path, sweep: &SweepRecord) -> anyhow::Result<Vec<Conf
     Ok(out)
 }
 
-/// Which (out dir, profile, force) has already been brought up to date in this process, so
-/// that `--force --only fig2,fig3` trains once.
-static DONE: Mutex<Vec<(PathBuf, Profile)>> = Mutex::new(Vec::new());
-
-/// Trains the sweep if stale, analyses it (once per process) and loads everything.
-pub fn ensure(ctx: &Context) -> anyhow::Result<Loaded> {
-    let dir = ctx.figure_dir(NAME)?;
-    let key = (ctx.out_dir.clone(), ctx.profile);
-    let mut done = DONE.lock().map_err(|_| anyhow::anyhow!("poisoned lock"))?;
-    let analysis_path = dir.join(ANALYSIS_FILE);
-    if !done.contains(&key) {
-        let cfg = SweepConfig::for_profile(ctx.profile);
-        ctx.compute_if_stale(NAME, &cfg, |d| {
-            train(&cfg, ctx.profile, d, ctx.rbm_items.as_deref())
-        })?;
-        let sweep: SweepRecord = read_json(dir.join(SWEEP_FILE))?;
-        let samples = read_samples(&dir.join(LAMBDA_FILE), &sweep)?;
-        let start = Instant::now();
-        let analysis = analyse_sweep(&samples, &analysis_options(ctx.profile))?;
-        eprintln!("[rbm] analysis in {:.1} s", start.elapsed().as_secs_f64());
-        write_json(&analysis_path, &analysis)?;
-        done.push(key);
+// ANCHOR: ensure
+/// Trains the sweep if its configuration changed, analyses it if `lambda.csv` or the analysis
+/// options changed (or with `--force`), and keeps the result in the context: the RBM figures of
+/// one run share it, and nothing is computed or read twice.
+pub fn ensure(ctx: &Context) -> anyhow::Result<Arc<Loaded>> {
+    if let Some(l) = ctx.rbm.get() {
+        return Ok(l.clone());
     }
-    let sweep: SweepRecord = read_json(dir.join(SWEEP_FILE))?;
-    let samples = read_samples(&dir.join(LAMBDA_FILE), &sweep)?;
-    let analysis: SweepAnalysis = read_json(&analysis_path)?;
-    Ok(Loaded {
+    let dir = ctx.figure_dir(NAME)?;
+    let cfg = SweepConfig::for_profile(ctx.profile);
+    let mut fresh = None;
+    ctx.compute_if_stale(NAME, &cfg, |d| {
+        let t = train(&cfg, ctx.profile, d, ctx.rbm_items.as_deref())?;
+        let files = t.files.clone();
+        fresh = Some(t);
+        Ok(files)
+    })?;
+    let (sweep, samples) = match fresh {
+        Some(t) => (t.sweep, t.samples),
+        None => {
+            let sweep: SweepRecord = read_json(dir.join(SWEEP_FILE))?;
+            let samples = read_samples(&dir.join(LAMBDA_FILE), &sweep)?;
+            (sweep, samples)
+        }
+    };
+    let lambda_sha256 = runner::sha256_file(dir.join(LAMBDA_FILE))?;
+    let options = analysis_options(ctx.profile);
+    let analysis_path = dir.join(ANALYSIS_FILE);
+    let cached = (!ctx.force)
+        .then(|| read_json::<AnalysisFile>(&analysis_path).ok())
+        .flatten()
+        .filter(|a| a.lambda_sha256 == lambda_sha256 && a.analysis.options == options);
+    let analysis = match cached {
+        Some(a) => {
+            eprintln!("[rbm] analysis unchanged (same lambda.csv and options)");
+            a.analysis
+        }
+        None => {
+            let start = Instant::now();
+            let analysis = analyse_sweep(&samples, &options)?;
+            eprintln!("[rbm] analysis in {:.1} s", start.elapsed().as_secs_f64());
+            let file = AnalysisFile {
+                lambda_sha256,
+                analysis,
+            };
+            write_json(&analysis_path, &file)?;
+            file.analysis
+        }
+    };
+    let l = Arc::new(Loaded {
         dir,
         sweep,
         samples,
         analysis,
-    })
+    });
+    Ok(ctx.rbm.get_or_init(|| l).clone())
 }
+// ANCHOR_END: ensure
 
 /// The shared sweep and analysis (registered as `rbm`).
 pub struct RbmSweep;

@@ -85,6 +85,9 @@ pub struct Context {
     /// Take the RBM sweep's per-item results from this merged shard file instead of training
     /// (`all --rbm-items`, see [`crate::rbm_sweep`]).
     pub rbm_items: Option<PathBuf>,
+    /// The RBM sweep and its analysis once loaded ([`crate::rbm_sweep::ensure`]): shared by the
+    /// figures of one run, never global.
+    pub rbm: std::sync::OnceLock<std::sync::Arc<crate::rbm_sweep::Loaded>>,
 }
 
 /// The file each figure's configuration is stored in, inside its directory.
@@ -120,6 +123,7 @@ impl Context {
             out_dir: out_dir.into(),
             force,
             rbm_items: None,
+            rbm: std::sync::OnceLock::new(),
         }
     }
 

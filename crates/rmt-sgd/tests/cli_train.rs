@@ -40,15 +40,28 @@ fn train(dir: &Path, name: &str, extra: &[&str]) -> (String, Value) {
 #[test]
 fn train_and_analyze_agree_bit_for_bit() {
     let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("r.csv");
     // Long enough that every level's mean is nearest its own κ (as `--targets` assigns them).
-    let (_, json) = train(
-        dir.path(),
-        "r.csv",
-        &["--realisations", "40", "--epochs", "3000"],
-    );
+    let o = rmt(&[
+        "train",
+        "rbm",
+        "--lr",
+        "0.1",
+        "--batch",
+        "4",
+        "--epochs",
+        "3000",
+        "--seed",
+        "7",
+        "--realisations",
+        "40",
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let json: Value = serde_json::from_slice(&o.stdout).unwrap();
     let trained = json["peaks"].as_array().unwrap();
     let targets: Vec<String> = trained.iter().map(|p| p["target"].to_string()).collect();
-    let csv = dir.path().join("r.csv");
     let o = rmt(&[
         "analyze",
         csv.to_str().unwrap(),
