@@ -134,19 +134,45 @@ pub fn run_ensemble(
     dyson: &Dyson<Quadratic>,
     spec: &EnsembleSpec,
 ) -> Result<Vec<Vec<f64>>, CoreError> {
-    let ou = match spec.scheme {
-        Scheme::MatrixOu => Some(matrix_ou_for(dyson)?),
-        _ => None,
-    };
-    (0..spec.chains)
+    let ou = Chains::new(dyson, spec)?;
+    (0..spec.chains as u64)
         .into_par_iter()
-        .map(|k| {
-            let mut rng = stream(spec.seed, CHAIN_PURPOSE, k as u64);
-            let x0 = initial_state(dyson, k)?;
-            match &ou {
-                Some(ou) => Ok(run_matrix_ou_chain(ou, &x0, spec.steps, &mut rng)),
-                None => run_langevin_chain(dyson, spec.scheme, &x0, spec.steps, &mut rng),
-            }
-        })
+        .map(|k| ou.chain(k))
         .collect()
+}
+
+/// The chains of an ensemble, one at a time: what [`run_ensemble`] and `rmt-sgd dbm` (which
+/// journals and shards them) both run.
+pub struct Chains<'a> {
+    dyson: &'a Dyson<Quadratic>,
+    spec: EnsembleSpec,
+    ou: Option<MatrixOu>,
+}
+
+impl<'a> Chains<'a> {
+    /// The chains of `spec` (the matrix-OU process built once when asked for).
+    pub fn new(dyson: &'a Dyson<Quadratic>, spec: &EnsembleSpec) -> Result<Self, CoreError> {
+        let ou = match spec.scheme {
+            Scheme::MatrixOu => Some(matrix_ou_for(dyson)?),
+            _ => None,
+        };
+        Ok(Self {
+            dyson,
+            spec: *spec,
+            ou,
+        })
+    }
+
+    /// Chain k: draws from `stream(seed, CHAIN_PURPOSE, k)`, starts at [`initial_state`];
+    /// the final state in particle order (ascending for matrix-ou).
+    pub fn chain(&self, k: u64) -> Result<Vec<f64>, CoreError> {
+        let mut rng = stream(self.spec.seed, CHAIN_PURPOSE, k);
+        let x0 = initial_state(self.dyson, k as usize)?;
+        match &self.ou {
+            Some(ou) => Ok(run_matrix_ou_chain(ou, &x0, self.spec.steps, &mut rng)),
+            None => {
+                run_langevin_chain(self.dyson, self.spec.scheme, &x0, self.spec.steps, &mut rng)
+            }
+        }
+    }
 }

@@ -19,7 +19,7 @@ pub mod stationary;
 #[cfg(feature = "mutants")]
 pub use dyson::Mutant;
 pub use dyson::{implicit_pair, Dyson, ImplicitWorkspace, Scheme};
-pub use ensemble::{run_ensemble, EnsembleSpec};
+pub use ensemble::{run_ensemble, Chains, EnsembleSpec};
 pub use error::CoreError;
 pub use matrix_ou::MatrixOu;
 pub use potential::{Potential, Quadratic};

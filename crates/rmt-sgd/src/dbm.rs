@@ -6,12 +6,8 @@ use crate::sweep;
 use anyhow::Context;
 use clap::Args;
 use coulomb_gas::binder::sample_u4;
-use langevin_core::ensemble::{
-    initial_state, matrix_ou_for, run_langevin_chain, run_matrix_ou_chain, CHAIN_PURPOSE,
-};
-use langevin_core::seed::stream;
 use langevin_core::stationary::gaussian_width;
-use langevin_core::{Dyson, Quadratic, Scheme};
+use langevin_core::{Chains, Dyson, EnsembleSpec, Quadratic, Scheme};
 use runner::{encode_floats, write_lines, Shard};
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -65,20 +61,15 @@ pub fn run(a: DbmArgs) -> anyhow::Result<()> {
     let centre = args::per_particle("centre", &a.centre.0, a.n)?;
     let potential = Quadratic::new(omega.clone(), centre.clone())?;
     let dyson = Dyson::new(a.lr, a.batch, g2.clone(), potential)?;
-    // As `langevin_core::run_ensemble`, one chain at a time: chain k draws from
-    // stream(seed, CHAIN_PURPOSE, k) and starts at `initial_state`.
-    let ou = match a.scheme {
-        Scheme::MatrixOu => Some(matrix_ou_for(&dyson).context("simulation failed")?),
-        _ => None,
+    let spec = EnsembleSpec {
+        chains: a.chains,
+        steps: a.steps,
+        seed: a.seed,
+        scheme: a.scheme,
     };
+    let chains = Chains::new(&dyson, &spec).context("simulation failed")?;
     let chain = |k: u64| -> anyhow::Result<Vec<f64>> {
-        let mut rng = stream(a.seed, CHAIN_PURPOSE, k);
-        let x0 = initial_state(&dyson, k as usize).context("simulation failed")?;
-        let mut x = match &ou {
-            Some(ou) => run_matrix_ou_chain(ou, &x0, a.steps, &mut rng),
-            None => run_langevin_chain(&dyson, a.scheme, &x0, a.steps, &mut rng)
-                .context("simulation failed")?,
-        };
+        let mut x = chains.chain(k).context("simulation failed")?;
         x.sort_by(f64::total_cmp);
         Ok(x)
     };
