@@ -8,7 +8,8 @@ use crate::error::SpectralError;
 /// A one-parameter fit y = a·x with errors on y.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Slope {
-    /// Fitted slope a.
+    /// Fitted slope a (`slope` in summaries written before the analysis was one crate).
+    #[serde(alias = "slope")]
     pub value: f64,
     /// Its standard error with the given errors taken as absolute (`absolute_sigma=True`).
     pub stderr: f64,
