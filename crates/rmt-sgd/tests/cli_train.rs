@@ -41,15 +41,15 @@ fn train(dir: &Path, name: &str, extra: &[&str]) -> (String, Value) {
 fn train_and_analyze_agree_bit_for_bit() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("r.csv");
-    // Narrow peaks (σ ≈ 0.06 against gaps ≥ 0.38 between the κ) and 60 relaxation times, so
+    // Narrow peaks (σ ≈ 0.06 against gaps ≥ 0.38 between the κ) and many relaxation times, so
     // that every level's mean is nearest its own κ (as `--targets` assigns them).
     let o = rmt(&[
         "train",
         "rbm",
         "--lr",
-        "0.02",
+        "0.1",
         "--batch",
-        "64",
+        "256",
         "--epochs",
         "3000",
         "--seed",
