@@ -2,7 +2,7 @@
 //! with one value deleted (re-binned each time); value = the mean of the n estimates, error =
 //! std·√(n − 1) (numpy's `std`, ddof = 0).
 
-use coulomb_gas::fit::lm::{fit_histogram, PairModel};
+use coulomb_gas::fit::lm::PairModel;
 use coulomb_gas::Histogram;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::binning::histogram_sorted;
 use crate::error::SpectralError;
 use crate::moments::{mean, sd_population};
+use crate::peak::ls_fit;
 
 /// A jackknife estimate.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -53,13 +54,7 @@ where
 /// The authors' jackknife of the Eq (11) σ over pooled samples, each refit from `p0`.
 pub fn jackknife_sigma(samples: &[f64], p0: [f64; 2]) -> Result<Jackknife, SpectralError> {
     delete_one(samples, |h| {
-        let f = fit_histogram(&PairModel, h, &p0)?;
-        if !f.converged {
-            return Err(SpectralError::Fit(
-                "a delete-one least-squares fit did not converge".into(),
-            ));
-        }
-        Ok(f.params[1].abs())
+        Ok(ls_fit(&PairModel, h, p0, p0)?.0.params[1].abs())
     })
 }
 

@@ -394,7 +394,7 @@ fn usable(f: &LsqFit) -> bool {
 // ANCHOR: ls_fit
 /// The least-squares fit of `model` to `hist` from `start`; if that does not converge, from
 /// `fallback`. Only a converged fit is returned.
-fn ls_fit(
+pub(crate) fn ls_fit(
     model: &dyn Model,
     hist: &Histogram,
     start: [f64; 2],
