@@ -12,6 +12,8 @@
 //! The modules above work on plain `f64` data; only the figure jobs themselves use the model
 //! crates.
 
+#![forbid(unsafe_code)]
+
 pub mod cli;
 pub mod error;
 pub mod output;

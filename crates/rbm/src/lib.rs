@@ -29,10 +29,13 @@
 //! realisation-epoch is dominated by drawing its 60·|B| normals (`benches/benches/rbm.rs`).
 //! Reproducibility: a realisation's numbers depend only on (seed, α, |B|, index).
 
+#![deny(unsafe_code)]
+
 pub mod analysis;
 #[doc(hidden)]
 pub mod bench;
 pub mod error;
+mod kernel;
 pub mod lattice;
 pub mod model;
 pub mod normals;

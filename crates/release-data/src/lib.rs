@@ -21,6 +21,8 @@
 //! # Ok::<(), release_data::ReleaseError>(())
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod error;
 mod npy;
 pub mod table;
