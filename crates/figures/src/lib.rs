@@ -7,7 +7,7 @@
 //! - [`registry`]: the [`registry::Figure`] trait, the list of figure jobs run by the `all`
 //!   binary, the run [`registry::Context`] and config-hash caching.
 //! - [`scaleout`]: shards, the resume journal and the progress bar shared by every sweep.
-//! - [`cli`]: the command line of `all` (and of per-figure binaries: `figures::cli::main(Some(name))`).
+//! - [`cli`]: the command line of the `all` binary.
 //!
 //! The modules above work on plain `f64` data; only the figure jobs themselves use the model
 //! crates.

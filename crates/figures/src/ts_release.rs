@@ -124,7 +124,7 @@ struct Summary {
 }
 
 fn reference_dir() -> PathBuf {
-    // The figures binaries run from the workspace root; tests set the variable explicitly.
+    // The `all` binary runs from the workspace root; tests set the variable explicitly.
     release_data::ts::reference_dir(Path::new("."))
 }
 

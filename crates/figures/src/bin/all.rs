@@ -9,5 +9,5 @@
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    figures::cli::main(None)
+    figures::cli::main()
 }
