@@ -19,8 +19,8 @@ use serde::Serialize;
 
 use crate::output::{write_csv, write_csv_records, write_json};
 use crate::plot::{
-    Curve, Grid, HLine, HistSeries, HistStyle, HistogramPlot, Panel, ScatterPlot, ScatterSeries,
-    VLine,
+    Axes, Curve, Grid, HLine, HistSeries, HistStyle, HistogramPlot, Panel, ScatterPlot,
+    ScatterSeries, VLine,
 };
 use crate::rbm_sweep::{ensure, Loaded};
 use crate::registry::{Context, Figure, Profile};
@@ -127,12 +127,15 @@ impl Figure for Fig2 {
             }
         }
         let left = HistogramPlot {
-            x_label: "λ".into(),
-            y_label: "density (all 10 eigenvalues)".into(),
+            axes: Axes {
+                x_label: "λ".into(),
+                y_label: "density (all 10 eigenvalues)".into(),
+                vlines,
+                x_range: Some((lo, hi)),
+                legend: LegendPosition::UpperLeft,
+                ..Default::default()
+            },
             series: left_series,
-            vlines,
-            x_range: Some((lo, hi)),
-            legend: LegendPosition::UpperLeft,
             ..Default::default()
         };
         let left_csv = dir.join("fig2_left.csv");
@@ -165,12 +168,20 @@ impl Figure for Fig2 {
             (-0.5 * ((x - mean) / sd).powi(2)).exp() / (sd * (2.0 * std::f64::consts::PI).sqrt())
         };
         let right = HistogramPlot {
-            title: Some(format!(
-                "α = {lr}, |B| = {batch}: U4 = {:.3} ± {:.3} (Eq 12: −4/27 ≈ −0.148)",
-                res.u4.value, res.u4.err
-            )),
-            x_label: "λ".into(),
-            y_label: "ρ(λ)".into(),
+            axes: Axes {
+                title: Some(format!(
+                    "α = {lr}, |B| = {batch}: U4 = {:.3} ± {:.3} (Eq 12: −4/27 ≈ −0.148)",
+                    res.u4.value, res.u4.err
+                )),
+                x_label: "λ".into(),
+                y_label: "ρ(λ)".into(),
+                vlines: vec![VLine::new(peak_def.kappa)
+                    .color(style::BLACK)
+                    .label(format!("target κ = {:.3}", peak_def.kappa))],
+                x_range: Some((xa, xb)),
+                legend: LegendPosition::UpperLeft,
+                ..Default::default()
+            },
             series: vec![HistSeries::new(
                 format!(
                     "learnt λ, κ = {:.2} pair ({} values)",
@@ -197,12 +208,6 @@ impl Figure for Fig2 {
                     .color(style::GREY)
                     .dash(style::Dash::Dotted),
             ],
-            vlines: vec![VLine::new(peak_def.kappa)
-                .color(style::BLACK)
-                .label(format!("target κ = {:.3}", peak_def.kappa))],
-            x_range: Some((xa, xb)),
-            legend: LegendPosition::UpperLeft,
-            ..Default::default()
         };
         let right_csv = dir.join("fig2_right.csv");
         write_csv(
@@ -516,17 +521,20 @@ impl Figure for Fig3 {
         write_json(&summary_path, &summary)?;
 
         let left = ScatterPlot {
-            x_label: "α/|B|".into(),
-            y_label: "λ_fit/κ".into(),
+            axes: Axes {
+                x_label: "α/|B|".into(),
+                y_label: "λ_fit/κ".into(),
+                hlines: vec![HLine::new(1.0).color(style::BLACK)],
+                legend: LegendPosition::Best,
+                title: Some("filled: α scan (|B| = 16), open: |B| scan (α = 0.1)".into()),
+                ..Default::default()
+            },
             series: per_kappa_series(
                 &l,
                 false,
                 |p| p.lr_over_batch,
                 |p| (p.centre_ratio.value, p.centre_ratio.err),
             ),
-            hlines: vec![HLine::new(1.0).color(style::BLACK)],
-            legend: LegendPosition::Best,
-            title: Some("filled: α scan (|B| = 16), open: |B| scan (α = 0.1)".into()),
             ..Default::default()
         };
         let xmax = a
@@ -538,8 +546,15 @@ impl Figure for Fig3 {
             * 1.08;
         let s = &a.sigma_slope;
         let right = ScatterPlot {
-            x_label: "√(α/|B|·(μ² − κ))".into(),
-            y_label: "√π σ".into(),
+            axes: Axes {
+                x_label: "√(α/|B|·(μ² − κ))".into(),
+                y_label: "√π σ".into(),
+                x_range: Some((0.0, xmax)),
+                y_range: Some((0.0, xmax * a.slope_theory.max(s.value) * 1.05)),
+                title: Some("pairs only; filled: α scan, open: |B| scan".into()),
+                legend: LegendPosition::UpperLeft,
+                ..Default::default()
+            },
             series: per_kappa_series(
                 &l,
                 true,
@@ -564,11 +579,6 @@ impl Figure for Fig3 {
                 .color(style::GREY)
                 .dashed(),
             ],
-            x_range: Some((0.0, xmax)),
-            y_range: Some((0.0, xmax * a.slope_theory.max(s.value) * 1.05)),
-            title: Some("pairs only; filled: α scan, open: |B| scan".into()),
-            legend: LegendPosition::UpperLeft,
-            ..Default::default()
         };
         let rendered =
             Grid::row(vec![Panel::from(left), Panel::from(right)]).render(&dir.join("fig3"))?;
@@ -673,12 +683,16 @@ impl Figure for SurmiseFig {
             }),
         )?;
         let left = HistogramPlot {
-            title: Some(format!(
-                "KS vs surmise: D = {:.4}, p = {:.3}",
-                ks.statistic, ks.p_value
-            )),
-            x_label: "s = S/⟨S⟩".into(),
-            y_label: "P(s)".into(),
+            axes: Axes {
+                title: Some(format!(
+                    "KS vs surmise: D = {:.4}, p = {:.3}",
+                    ks.statistic, ks.p_value
+                )),
+                x_label: "s = S/⟨S⟩".into(),
+                y_label: "P(s)".into(),
+                x_range: Some((0.0, smax)),
+                ..Default::default()
+            },
             series: vec![h],
             curves: vec![
                 Curve::from_fn(
@@ -693,8 +707,6 @@ impl Figure for SurmiseFig {
                     .color(style::GREY)
                     .dashed(),
             ],
-            x_range: Some((0.0, smax)),
-            ..Default::default()
         };
         let x: Vec<f64> = per_pair.iter().map(|p| p.sqrt_pi_sigma).collect();
         let y: Vec<f64> = per_pair.iter().map(|p| p.mean_spacing).collect();
@@ -720,8 +732,14 @@ impl Figure for SurmiseFig {
             );
         }
         let right = ScatterPlot {
-            x_label: "√π σ (Eq 11 fit)".into(),
-            y_label: "⟨S⟩".into(),
+            axes: Axes {
+                x_label: "√π σ (Eq 11 fit)".into(),
+                y_label: "⟨S⟩".into(),
+                x_range: Some((0.0, xmax)),
+                y_range: Some((0.0, xmax * 1.05)),
+                legend: LegendPosition::UpperLeft,
+                ..Default::default()
+            },
             series,
             curves: vec![
                 Curve::line_through_origin("⟨S⟩ = √π σ", 1.0, (0.0, xmax)).color(style::BLACK),
@@ -736,10 +754,6 @@ impl Figure for SurmiseFig {
                 .color(style::GREY)
                 .dashed(),
             ],
-            x_range: Some((0.0, xmax)),
-            y_range: Some((0.0, xmax * 1.05)),
-            legend: LegendPosition::UpperLeft,
-            ..Default::default()
         };
         let points = dir.join("points.csv");
         write_csv(

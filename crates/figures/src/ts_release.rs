@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use teacher_student::analysis::{jackknife_mean_spacing, jackknife_sigma};
 
 use crate::output::{read_csv, read_json, write_csv, write_json};
-use crate::plot::{Grid, Panel, ScatterPlot, ScatterSeries};
+use crate::plot::{Axes, Grid, Panel, ScatterPlot, ScatterSeries};
 use crate::registry::{Context, Figure, Profile};
 use crate::style;
 use crate::ts_common::{analyse, scale, series_code, sigma_linear, simulate, slope_fit, Slope};
@@ -414,8 +414,7 @@ fn table_rows(s: &Summary) -> Vec<Vec<f64>> {
 fn panels(rows: &[Vec<f64>]) -> (ScatterPlot, ScatterPlot) {
     let sp = std::f64::consts::PI.sqrt();
     let make = |y: usize, e: usize, rm: usize, rs: usize, f: f64, lab: &str| ScatterPlot {
-        x_label: "√(α·noise²/|B|)".into(),
-        y_label: lab.into(),
+        axes: Axes::new("√(α·noise²/|B|)", lab),
         series: vec![
             ScatterSeries::new(
                 "released data (bootstrap errors)",

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use teacher_student::{Model, Record};
 
 use crate::output::{read_csv, read_json, write_csv, write_json};
-use crate::plot::{Curve, Grid, Panel, ScatterPlot, ScatterSeries};
+use crate::plot::{Axes, Curve, Grid, Panel, ScatterPlot, ScatterSeries};
 use crate::registry::{Context, Figure, Profile};
 use crate::scaleout::{self, Finished, Plan};
 use crate::style;
@@ -249,8 +249,12 @@ fn plot_panels(rows: &[Vec<f64>], f: &Fits) -> (ScatterPlot, ScatterPlot) {
             .marker(style::Marker::OpenCircle),
         );
         ScatterPlot {
-            x_label: "√(α·noise²/|B|)".into(),
-            y_label: ylab.into(),
+            axes: Axes {
+                x_label: "√(α·noise²/|B|)".into(),
+                y_label: ylab.into(),
+                x_range: Some((0.0, xmax)),
+                ..Default::default()
+            },
             series,
             curves: vec![Curve::line_through_origin(
                 format!(
@@ -262,8 +266,6 @@ fn plot_panels(rows: &[Vec<f64>], f: &Fits) -> (ScatterPlot, ScatterPlot) {
             )
             .dashed()
             .color(style::BLACK)],
-            x_range: Some((0.0, xmax)),
-            ..Default::default()
         }
     };
     (

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use coulomb_gas::{Density1D, Gaussian, PairDensity, TwoSpecies};
 use figures::output::write_atomic;
 use figures::plot::{
-    Curve, HistSeries, HistogramPlot, LegendPosition, Plot, ScatterPlot, ScatterSeries,
+    Axes, Curve, HistSeries, HistogramPlot, LegendPosition, Plot, ScatterPlot, ScatterSeries,
 };
 use figures::style;
 
@@ -80,9 +80,19 @@ pub fn peak_png(path: &Path, title: &str, x_label: &str, peak: &Peak) -> anyhow:
         }
     }
     let plot = HistogramPlot {
-        title: Some(title.to_string()),
-        x_label: x_label.into(),
-        y_label: "density".into(),
+        axes: Axes {
+            title: Some(title.to_string()),
+            x_label: x_label.into(),
+            y_label: "density".into(),
+            x_range: Some(range),
+            // Headroom above the peak for the legend.
+            y_range: Some((
+                0.0,
+                1.6 * hist.density().iter().fold(0.0f64, |a, &b| a.max(b)),
+            )),
+            legend: LegendPosition::UpperRight,
+            ..Default::default()
+        },
         series: vec![HistSeries::new(
             format!("samples ({}, {} bins)", hist.n, hist.len()),
             hist.edges.clone(),
@@ -90,14 +100,6 @@ pub fn peak_png(path: &Path, title: &str, x_label: &str, peak: &Peak) -> anyhow:
         )
         .color(style::color(0))],
         curves,
-        x_range: Some(range),
-        // Headroom above the peak for the legend.
-        y_range: Some((
-            0.0,
-            1.6 * hist.density().iter().fold(0.0f64, |a, &b| a.max(b)),
-        )),
-        legend: LegendPosition::UpperRight,
-        ..Default::default()
     };
     write_png(path, &plot)
 }
@@ -158,16 +160,18 @@ pub fn scaling_png(
         );
     }
     let plot = ScatterPlot {
-        title: Some(title.to_string()),
-        x_label: x_label.into(),
-        y_label: "σ".into(),
+        axes: Axes {
+            title: Some(title.to_string()),
+            x_label: x_label.into(),
+            y_label: "σ".into(),
+            x_range: Some((0.0, xmax)),
+            // Headroom above the points for the legend.
+            y_range: Some((0.0, 1.5 * ymax)),
+            legend: LegendPosition::UpperLeft,
+            ..Default::default()
+        },
         series,
         curves,
-        x_range: Some((0.0, xmax)),
-        // Headroom above the points for the legend.
-        y_range: Some((0.0, 1.5 * ymax)),
-        legend: LegendPosition::UpperLeft,
-        ..Default::default()
     };
     write_png(path, &plot)
 }
