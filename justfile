@@ -19,7 +19,7 @@ quick *args:
 reproduce *args:
     cargo run --release -p figures --bin all -- --force {{args}}
 
-# Regenerate the quick profile in a temporary directory and compare with data/MANIFEST.
+# Regenerate the quick profile in a temporary directory and compare with data/quick/MANIFEST.
 verify *args:
     cargo run --release -p figures --bin all -- --profile quick --verify {{args}}
 
@@ -55,6 +55,10 @@ fmt:
 # Lint the workspace (warnings are errors, as in CI).
 clippy:
     cargo clippy --workspace --all-targets -- -D warnings
+
+# List unused dependencies, as CI does (needs `cargo install cargo-machete --locked`).
+machete:
+    cargo machete --with-metadata
 
 # The worked example of the book's `analyze` chapter: the released batch-size scan analysed by
 # `rmt-sgd analyze --scaling` into data/analyze/ (needs the released files; not part of any MANIFEST).

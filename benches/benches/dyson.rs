@@ -3,6 +3,8 @@
 //! Targets (issue 2): N = 2 implicit step ≤ 50 ns per chain-step, N = 10 ≤ 2 µs.
 //! "chain-step" = draw the N normals and advance one chain by one iteration.
 
+#![forbid(unsafe_code)]
+
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use langevin_core::{stream, Dyson, ImplicitWorkspace, MatrixOu, Quadratic};
 use rand_distr::{Distribution, StandardNormal};

@@ -8,6 +8,8 @@
 //! Times are the benchmark thread's CPU time on Linux (`CLOCK_THREAD_CPUTIME_ID`), wall time
 //! elsewhere: the cost on one core, not inflated when other processes share the machine.
 
+#![deny(unsafe_code)]
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use rand_distr::{Distribution, StandardNormal};
 use rbm::bench::LockstepGroup;
@@ -25,6 +27,7 @@ fn per_realisation(elapsed: Duration) -> Duration {
 
 /// CPU time of the calling thread.
 #[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
 fn now() -> Duration {
     #[repr(C)]
     struct Timespec {

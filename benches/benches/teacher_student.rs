@@ -7,6 +7,8 @@
 //!   once; fresh: one batch mean per step), precomputation and 10 epochs × 500 steps — per step.
 //!   This is the figure of merit: everything a seed costs, divided by its 5000 steps.
 
+#![forbid(unsafe_code)]
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 use teacher_student::sim::{step_general, step_identity};

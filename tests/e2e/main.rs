@@ -1,5 +1,7 @@
 //! End-to-end and cross-crate verification tests (one module per topic).
 
+#![forbid(unsafe_code)]
+
 mod book;
 mod generator;
 mod mutants;

@@ -1,1 +1,3 @@
 //! End-to-end tests live in `e2e/`.
+
+#![forbid(unsafe_code)]

@@ -1,6 +1,8 @@
 //! Render the example plots (synthetic data) to look at the style:
 //! `cargo run -p figures --example gallery -- /tmp/gallery`.
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 
 use figures::plot::{demo, Grid, Plot};

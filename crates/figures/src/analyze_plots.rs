@@ -8,7 +8,7 @@ use coulomb_gas::{Density1D, Gaussian, PairDensity, TwoSpecies};
 use spectral::peak::{pooled, PeakLaw, PeakReport};
 
 use crate::plot::{
-    Curve, HistSeries, HistogramPlot, LegendPosition, Plot, ScatterPlot, ScatterSeries,
+    Axes, Curve, HistSeries, HistogramPlot, LegendPosition, Plot, ScatterPlot, ScatterSeries,
 };
 use crate::style;
 use runner::write_atomic;
@@ -81,9 +81,19 @@ pub fn peak_png<R: AsRef<[f64]>>(
         }
     }
     let plot = HistogramPlot {
-        title: Some(title.to_string()),
-        x_label: x_label.into(),
-        y_label: "density".into(),
+        axes: Axes {
+            title: Some(title.to_string()),
+            x_label: x_label.into(),
+            y_label: "density".into(),
+            x_range: Some(range),
+            // Headroom above the peak for the legend.
+            y_range: Some((
+                0.0,
+                1.6 * hist.density().iter().fold(0.0f64, |a, &b| a.max(b)),
+            )),
+            legend: LegendPosition::UpperRight,
+            ..Default::default()
+        },
         series: vec![HistSeries::new(
             format!("samples ({}, {} bins)", hist.n, hist.len()),
             hist.edges.clone(),
@@ -91,14 +101,6 @@ pub fn peak_png<R: AsRef<[f64]>>(
         )
         .color(style::color(0))],
         curves,
-        x_range: Some(range),
-        // Headroom above the peak for the legend.
-        y_range: Some((
-            0.0,
-            1.6 * hist.density().iter().fold(0.0f64, |a, &b| a.max(b)),
-        )),
-        legend: LegendPosition::UpperRight,
-        ..Default::default()
     };
     write_png(path, &plot)
 }
@@ -159,16 +161,18 @@ pub fn scaling_png(
         );
     }
     let plot = ScatterPlot {
-        title: Some(title.to_string()),
-        x_label: x_label.into(),
-        y_label: "σ".into(),
+        axes: Axes {
+            title: Some(title.to_string()),
+            x_label: x_label.into(),
+            y_label: "σ".into(),
+            x_range: Some((0.0, xmax)),
+            // Headroom above the points for the legend.
+            y_range: Some((0.0, 1.5 * ymax)),
+            legend: LegendPosition::UpperLeft,
+            ..Default::default()
+        },
         series,
         curves,
-        x_range: Some((0.0, xmax)),
-        // Headroom above the points for the legend.
-        y_range: Some((0.0, 1.5 * ymax)),
-        legend: LegendPosition::UpperLeft,
-        ..Default::default()
     };
     write_png(path, &plot)
 }

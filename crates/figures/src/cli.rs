@@ -1,4 +1,4 @@
-//! The command line shared by the `all` binary and the per-figure binaries.
+//! The command line of the `all` binary.
 //!
 //! ```text
 //! all [--profile paper|quick] [--out DIR] [--force] [--only NAME,NAME] [--verify] [--list]
@@ -71,18 +71,12 @@ impl Args {
     }
 }
 
-/// The whole program of a figures binary: parse the arguments, run, report.
+/// The whole program of the `all` binary: parse the arguments, run, report.
 ///
-/// `fixed` pins the figure for a per-figure binary (`main(Some("fig2"))` in `src/bin/fig2.rs`);
-/// `--only` is then ignored and the other figures' `MANIFEST` entries are kept.
 /// Errors print one `error: ...` line on stderr and give exit status 2, as `rmt-sgd` does
 /// (a bad `--rbm-items` file, a failed `--verify`, a corrupt journal).
-pub fn main(fixed: Option<&'static str>) -> ExitCode {
-    let mut args = Args::parse();
-    if let Some(name) = fixed {
-        args.only = Some(vec![name.to_owned()]);
-    }
-    match run(args) {
+pub fn main() -> ExitCode {
+    match run(Args::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {}", format!("{e:#}").replace('\n', " "));

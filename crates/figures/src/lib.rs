@@ -5,10 +5,12 @@
 //!   [`plot::LinePlot`], [`plot::Grid`]) rendered deterministically to PNG and SVG.
 //! - [`registry`]: the [`registry::Figure`] trait, the list of figure jobs run by the `all`
 //!   binary, the run [`registry::Context`] and config-hash caching.
-//! - [`cli`]: the command line of `all` (and of per-figure binaries: `figures::cli::main(Some(name))`).
+//! - [`cli`]: the command line of the `all` binary.
 //!
 //! The modules above work on plain `f64` data; only the figure jobs themselves use the model
 //! crates. Files are written, and sweeps sharded, journalled and resumed, by the `runner` crate.
+
+#![forbid(unsafe_code)]
 
 pub mod analyze_plots;
 pub mod cli;

@@ -18,7 +18,7 @@ use langevin_core::stationary::gaussian_width;
 use langevin_core::{run_ensemble, Dyson, EnsembleSpec, Quadratic, Scheme};
 use serde::Serialize;
 
-use crate::plot::{Curve, Grid, HistSeries, HistogramPlot, Panel, VLine};
+use crate::plot::{Axes, Curve, Grid, HistSeries, HistogramPlot, Panel, VLine};
 use crate::registry::{Context, Figure, Profile};
 use crate::Plot;
 use runner::{read_csv, write_csv, write_json};
@@ -146,10 +146,6 @@ fn read_pairs(path: &std::path::Path) -> anyhow::Result<Vec<Vec<f64>>> {
     Ok(a.into_iter().zip(b).map(|(a, b)| vec![a, b]).collect())
 }
 
-fn hist_series(label: &str, h: &Histogram) -> HistSeries {
-    HistSeries::new(label, h.edges.clone(), h.density())
-}
-
 impl Figure for DysonTheory {
     fn name(&self) -> &'static str {
         "theory"
@@ -251,25 +247,30 @@ impl Figure for DysonTheory {
         let c = cfg.pair.centre;
         let h1 = Histogram::freedman_diaconis(&xs)?;
         let left = HistogramPlot {
-            title: Some("Degenerate pair (N = 2)".into()),
-            x_label: "x".into(),
-            y_label: "ρ(x)".into(),
-            series: vec![hist_series("implicit DBM", &h1)],
+            axes: Axes {
+                title: Some("Degenerate pair (N = 2)".into()),
+                x_label: "x".into(),
+                y_label: "ρ(x)".into(),
+                vlines: vec![VLine::new(c).label("centre")],
+                ..Default::default()
+            },
+            series: vec![HistSeries::from_histogram("implicit DBM", &h1)],
             curves: vec![Curve::from_fn(
                 "Eq. (11), σ from Eq. (9)",
                 (c - 5.0 * s, c + 5.0 * s),
                 400,
                 |x| law11.pdf(x),
             )],
-            vlines: vec![VLine::new(c).label("centre")],
-            ..Default::default()
         };
         let wide = 4.0 * s2;
         let middle = HistogramPlot {
-            title: Some("Two species, both orderings".into()),
-            x_label: "x".into(),
-            y_label: "ρ(x)".into(),
-            series: vec![hist_series("implicit DBM", &h2)],
+            axes: Axes {
+                title: Some("Two species, both orderings".into()),
+                x_label: "x".into(),
+                y_label: "ρ(x)".into(),
+                ..Default::default()
+            },
+            series: vec![HistSeries::from_histogram("implicit DBM", &h2)],
             curves: vec![
                 Curve::from_fn(
                     "Eq. (32), σ₁, σ₂ from Eq. (9)",
@@ -282,21 +283,22 @@ impl Figure for DysonTheory {
                 })
                 .dashed(),
             ],
-            ..Default::default()
         };
         let hs = Histogram::fixed(&unit, 0.0, 3.5, 35)?;
         let right = HistogramPlot {
-            title: Some("Level spacing".into()),
-            x_label: "s = S/⟨S⟩".into(),
-            y_label: "P(s)".into(),
-            series: vec![hist_series("implicit DBM, pair", &hs)],
+            axes: Axes {
+                title: Some("Level spacing".into()),
+                x_label: "s = S/⟨S⟩".into(),
+                y_label: "P(s)".into(),
+                ..Default::default()
+            },
+            series: vec![HistSeries::from_histogram("implicit DBM, pair", &hs)],
             curves: vec![Curve::from_fn(
                 "(π/2) s exp(−πs²/4)",
                 (0.0, 3.5),
                 300,
                 |x| UnitSurmise.pdf(x),
             )],
-            ..Default::default()
         };
         let grid = Grid::row(vec![
             Panel::from(left),

@@ -26,7 +26,7 @@ use teacher_student::analytic::{eigen_sorted, per_epoch, per_epoch_discrete, rat
 use teacher_student::fit::{fit_eq22, Eq22Fit};
 use teacher_student::{squared_singular_values, Hyper, Mat, Model, Record};
 
-use crate::plot::{Bundle, Curve, Grid, HLine, LinePlot, Panel};
+use crate::plot::{Axes, Bundle, Curve, Grid, HLine, LinePlot, Panel};
 use crate::registry::{Context, Figure, Profile};
 use crate::style;
 use crate::Plot;
@@ -404,15 +404,21 @@ fn panel(model: Model, dir: &Path, s: &ModelSummary, cfg: &Config) -> anyhow::Re
     };
     let p = &s.predictions;
     Ok(LinePlot {
-        title: Some(format!(
-            "Z of Eq. ({}): fitted a = {:.2}, {:.2}; αλ_min S = {:.2}",
-            if model == Model::Z26 { 26 } else { 27 },
-            s.x_max.kappa_free.a,
-            s.x_min.kappa_free.a,
-            p.per_epoch[0]
-        )),
-        x_label: "epoch t".into(),
-        y_label: "x = ξ²".into(),
+        axes: Axes {
+            title: Some(format!(
+                "Z of Eq. ({}): fitted a = {:.2}, {:.2}; αλ_min S = {:.2}",
+                if model == Model::Z26 { 26 } else { 27 },
+                s.x_max.kappa_free.a,
+                s.x_min.kappa_free.a,
+                p.per_epoch[0]
+            )),
+            x_label: "epoch t".into(),
+            y_label: "x = ξ²".into(),
+            hlines: vec![HLine::new(cfg.kappa).label("κ = 4")],
+            x_range: Some((0.0, t_end)),
+            y_range: Some((0.0, 7.0)),
+            ..Default::default()
+        },
         bundles: vec![b0, b1],
         curves: vec![
             mean_hi,
@@ -420,10 +426,6 @@ fn panel(model: Model, dir: &Path, s: &ModelSummary, cfg: &Config) -> anyhow::Re
             fit_curve(&s.x_max.kappa_free, "Eq. (22) fit from t = 2"),
             fit_curve(&s.x_min.kappa_free, "").unlabelled(),
         ],
-        hlines: vec![HLine::new(cfg.kappa).label("κ = 4")],
-        x_range: Some((0.0, t_end)),
-        y_range: Some((0.0, 7.0)),
-        ..Default::default()
     })
 }
 

@@ -35,7 +35,7 @@ use serde::{Deserialize, Serialize};
 use teacher_student::analytic::eigen_sorted;
 use teacher_student::{Hyper, LinearResponse, Mat, Model, Record};
 
-use crate::plot::{Curve, Grid, HistSeries, HistogramPlot, Panel, VLine};
+use crate::plot::{Axes, Curve, Grid, HistSeries, HistogramPlot, Panel, VLine};
 use crate::registry::{Context, Figure, Profile};
 use crate::style;
 use crate::Plot;
@@ -576,16 +576,20 @@ fn panel(
     let law32 = TwoSpecies::new(c, g.sigma1, g.sigma2)?;
     let eq = if model == Model::Z26 { 26 } else { 27 };
     let density = HistogramPlot {
-        title: Some(format!(
-            "Z of Eq. ({eq}): SSR(11)/SSR(32) = {:.1}, ΔAIC = {:.0}",
-            s.comparison.ssr_ratio, s.comparison.delta_aic_mle
-        )),
-        x_label: "x = ξ²".into(),
-        y_label: "ρ(x)".into(),
-        series: vec![HistSeries::new(
+        axes: Axes {
+            title: Some(format!(
+                "Z of Eq. ({eq}): SSR(11)/SSR(32) = {:.1}, ΔAIC = {:.0}",
+                s.comparison.ssr_ratio, s.comparison.delta_aic_mle
+            )),
+            x_label: "x = ξ²".into(),
+            y_label: "ρ(x)".into(),
+            vlines: vec![VLine::new(4.0).label("κ = 4")],
+            x_range: Some(range),
+            ..Default::default()
+        },
+        series: vec![HistSeries::from_histogram(
             format!("{} networks, both levels", s.networks),
-            hist.edges.clone(),
-            hist.density(),
+            &hist,
         )
         .color(style::color(0))],
         curves: vec![
@@ -601,9 +605,6 @@ fn panel(
             .dash(crate::plot::Dash::Dotted)
             .color(style::color(2)),
         ],
-        vlines: vec![VLine::new(4.0).label("κ = 4")],
-        x_range: Some(range),
-        ..Default::default()
     };
     let sp: Vec<f64> = lo.iter().zip(&hi).map(|(a, b)| b - a).collect();
     let sh = Histogram::freedman_diaconis(&sp)?;
@@ -611,15 +612,16 @@ fn panel(
     let sur_fit = Surmise::new(s.surmise.sigma_m)?;
     let sur_30 = Surmise::new(s.surmise.eq30_sigma_m)?;
     let spacing = HistogramPlot {
-        title: Some(format!(
-            "Z of Eq. ({eq}): σ_m fit {:.4}, Eq. (30) {:.4}",
-            s.surmise.sigma_m, s.surmise.eq30_sigma_m
-        )),
-        x_label: "S = x₁ − x₂".into(),
-        y_label: "P(S)".into(),
-        series: vec![
-            HistSeries::new("spacings", sh.edges.clone(), sh.density()).color(style::color(0))
-        ],
+        axes: Axes {
+            title: Some(format!(
+                "Z of Eq. ({eq}): σ_m fit {:.4}, Eq. (30) {:.4}",
+                s.surmise.sigma_m, s.surmise.eq30_sigma_m
+            )),
+            x_label: "S = x₁ − x₂".into(),
+            y_label: "P(S)".into(),
+            ..Default::default()
+        },
+        series: vec![HistSeries::from_histogram("spacings", &sh).color(style::color(0))],
         curves: vec![
             Curve::from_fn("Eq. (31) fit", (0.0, top), 400, |x| sur_fit.pdf(x)).color(style::BLACK),
             Curve::from_fn("Eq. (31), σ_m of Eq. (30)", (0.0, top), 400, |x| {
@@ -628,7 +630,6 @@ fn panel(
             .dashed()
             .color(style::color(3)),
         ],
-        ..Default::default()
     };
     Ok((density, spacing))
 }

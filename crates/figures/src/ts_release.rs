@@ -22,7 +22,7 @@ use release_data::ts::{released_configs, ReleasedConfig, ReleasedRun};
 use serde::{Deserialize, Serialize};
 use spectral::jackknife::{jackknife_mean_spacing, jackknife_sigma};
 
-use crate::plot::{Grid, Panel, ScatterPlot, ScatterSeries};
+use crate::plot::{Axes, Grid, Panel, ScatterPlot, ScatterSeries};
 use crate::registry::{Context, Figure, Profile};
 use crate::style;
 use crate::ts_common::{analyse, authors_numbers, scale, series_code, sigma_linear, simulate};
@@ -125,7 +125,7 @@ struct Summary {
 }
 
 fn reference_dir() -> PathBuf {
-    // The figures binaries run from the workspace root; tests set the variable explicitly.
+    // The `all` binary runs from the workspace root; tests set the variable explicitly.
     release_data::ts::reference_dir(Path::new("."))
 }
 
@@ -410,8 +410,7 @@ fn table_rows(s: &Summary) -> Vec<Vec<f64>> {
 fn panels(rows: &[Vec<f64>]) -> (ScatterPlot, ScatterPlot) {
     let sp = std::f64::consts::PI.sqrt();
     let make = |y: usize, e: usize, rm: usize, rs: usize, f: f64, lab: &str| ScatterPlot {
-        x_label: "√(α·noise²/|B|)".into(),
-        y_label: lab.into(),
+        axes: Axes::new("√(α·noise²/|B|)", lab),
         series: vec![
             ScatterSeries::new(
                 "released data (bootstrap errors)",

@@ -17,7 +17,7 @@ use release_data::ts::{released_configs, ReleasedConfig};
 use serde::{Deserialize, Serialize};
 use teacher_student::{Model, Record};
 
-use crate::plot::{Curve, Grid, Panel, ScatterPlot, ScatterSeries};
+use crate::plot::{Axes, Curve, Grid, Panel, ScatterPlot, ScatterSeries};
 use crate::registry::{Context, Figure, Profile};
 use crate::style;
 use crate::ts_common::{analyse, scale, series_code, series_label, sigma_linear};
@@ -250,8 +250,12 @@ fn plot_panels(rows: &[Vec<f64>], f: &Fits) -> (ScatterPlot, ScatterPlot) {
             .marker(style::Marker::OpenCircle),
         );
         ScatterPlot {
-            x_label: "√(α·noise²/|B|)".into(),
-            y_label: ylab.into(),
+            axes: Axes {
+                x_label: "√(α·noise²/|B|)".into(),
+                y_label: ylab.into(),
+                x_range: Some((0.0, xmax)),
+                ..Default::default()
+            },
             series,
             curves: vec![Curve::line_through_origin(
                 format!(
@@ -263,8 +267,6 @@ fn plot_panels(rows: &[Vec<f64>], f: &Fits) -> (ScatterPlot, ScatterPlot) {
             )
             .dashed()
             .color(style::BLACK)],
-            x_range: Some((0.0, xmax)),
-            ..Default::default()
         }
     };
     (

@@ -1,5 +1,7 @@
 //! Integration tests of the `figures` crate (one test binary, modules inside).
 
+#![forbid(unsafe_code)]
+
 mod cli {
     //! The `all` binary's argument handling and error paths (no figure computation here: the
     //! quick-profile run itself is exercised by `.ci/run`).

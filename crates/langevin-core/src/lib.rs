@@ -6,6 +6,8 @@
 //! and stationary Coulomb gas (Eqs 6-7), and the Gaussian width that gives the linear scaling
 //! rule (Eq 9).
 
+#![forbid(unsafe_code)]
+
 pub mod dyson;
 pub mod ensemble;
 pub mod error;

@@ -9,6 +9,7 @@
 //!   and the noise-free limit of the update;
 //! * [`normals`]: exact N(0, 1) numbers from independent streams in lockstep;
 //! * `pcd`: PCD-k with the exact data term, vectorised over realisations;
+//! * `kernel`: the portable code or the AVX2 kernels (identical bits), chosen once per run;
 //! * [`training`]: hyperparameters, seeding, realisations in parallel, shards;
 //! * [`sweep`]: the authors' (α, |B|) grid with `paper` and `quick` profiles and a stationarity
 //!   check.
@@ -29,10 +30,13 @@
 //! realisation-epoch is dominated by drawing its 60·|B| normals (`benches/benches/rbm.rs`).
 //! Reproducibility: a realisation's numbers depend only on (seed, α, |B|, index).
 
+#![deny(unsafe_code)]
+
 pub mod analysis;
 #[doc(hidden)]
 pub mod bench;
 pub mod error;
+mod kernel;
 pub mod lattice;
 pub mod model;
 pub mod normals;

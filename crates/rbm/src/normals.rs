@@ -33,6 +33,8 @@
 use std::f64::consts::{FRAC_PI_2, SQRT_2};
 use std::sync::OnceLock;
 
+use crate::kernel::Kernel;
+
 /// r of the 256-layer ziggurat for the normal density (Marsaglia & Tsang; Doornik).
 pub const ZIGGURAT_R: f64 = 3.654_152_885_361_009;
 
@@ -144,24 +146,28 @@ const JUMP: [u64; 4] = [
     0x39ab_dc45_29b1_661c,
 ];
 
-/// One xoshiro256++ step of every lane of `s` (structure of arrays).
+/// One xoshiro256++ step of lane `l` of `s` (structure of arrays): the only scalar copy of
+/// the generator (`avx2::first_pass` has the vector one).
+#[inline(always)]
+fn step_lane<const L: usize>(s: &mut [[u64; L]; 4], l: usize) -> u64 {
+    let out = s[0][l]
+        .wrapping_add(s[3][l])
+        .rotate_left(23)
+        .wrapping_add(s[0][l]);
+    let t = s[1][l] << 17;
+    s[2][l] ^= s[0][l];
+    s[3][l] ^= s[1][l];
+    s[1][l] ^= s[2][l];
+    s[0][l] ^= s[3][l];
+    s[2][l] ^= t;
+    s[3][l] = s[3][l].rotate_left(45);
+    out
+}
+
+/// One xoshiro256++ step of every lane of `s`.
 #[inline(always)]
 fn step<const L: usize>(s: &mut [[u64; L]; 4]) -> [u64; L] {
-    let mut out = [0u64; L];
-    for l in 0..L {
-        out[l] = s[0][l]
-            .wrapping_add(s[3][l])
-            .rotate_left(23)
-            .wrapping_add(s[0][l]);
-        let t = s[1][l] << 17;
-        s[2][l] ^= s[0][l];
-        s[3][l] ^= s[1][l];
-        s[1][l] ^= s[2][l];
-        s[0][l] ^= s[3][l];
-        s[2][l] ^= t;
-        s[3][l] = s[3][l].rotate_left(45);
-    }
-    out
+    std::array::from_fn(|l| step_lane(s, l))
 }
 
 /// Draws the next main word of every lane and applies the ziggurat's fast path:
@@ -169,21 +175,26 @@ fn step<const L: usize>(s: &mut [[u64; L]; 4]) -> [u64; L] {
 /// four lanes g missed it are recorded without a branch (the lists have room for every slot):
 /// `tags[m] = (k << 12) | (g << 4) | mask` (bit j of the mask set when lane 4g + j took the fast
 /// path) and `words[m]` = the group's four words, in slot order per group; returns how many.
-/// The AVX2 version performs the same integer and IEEE operations.
+/// `Kernel::Avx2` with `L` a multiple of 4 runs the AVX2 version, which performs the same
+/// integer and IEEE operations; anything else the portable code below.
 #[inline(always)]
+#[allow(unsafe_code)]
 fn first_pass<const L: usize>(
     s: &mut [[u64; L]; 4],
     z: &Ziggurat,
     out: &mut [[f64; L]],
     tags: &mut [u32],
     words: &mut [[u64; 4]],
+    kernel: Kernel,
 ) -> usize {
     #[cfg(target_arch = "x86_64")]
-    if L.is_multiple_of(4) && std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: AVX2 is available (checked above); lanes g..g+4 with g + 4 ≤ L, and `tags`
-        // and `words` have room for one entry per slot and group plus one.
+    if L.is_multiple_of(4) && kernel == Kernel::Avx2 {
+        // SAFETY: `Kernel::Avx2` is only constructed after detecting AVX2 (Kernel::detect);
+        // lanes g..g+4 with g + 4 ≤ L, and `tags` and `words` have room for one entry per slot
+        // and group plus one.
         return unsafe { avx2::first_pass(s, z, out, tags, words) };
     }
+    let _ = kernel;
     let mut st = *s;
     let mut count = 0;
     for (k, o) in out.iter_mut().enumerate() {
@@ -207,6 +218,7 @@ fn first_pass<const L: usize>(
 
 /// xoshiro256++ on four lanes per 256-bit register (LLVM keeps the scalar `rol` otherwise).
 #[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
 mod avx2 {
     use std::arch::x86_64::*;
 
@@ -329,25 +341,20 @@ impl<const L: usize> LaneNormals<L> {
 
     /// The next word of lane `l`'s retry stream.
     fn retry_u64(&mut self, l: usize) -> u64 {
-        let s = &mut self.retry;
-        let out = s[0][l]
-            .wrapping_add(s[3][l])
-            .rotate_left(23)
-            .wrapping_add(s[0][l]);
-        let t = s[1][l] << 17;
-        s[2][l] ^= s[0][l];
-        s[3][l] ^= s[1][l];
-        s[1][l] ^= s[2][l];
-        s[0][l] ^= s[3][l];
-        s[2][l] ^= t;
-        s[3][l] = s[3][l].rotate_left(45);
-        out
+        step_lane(&mut self.retry, l)
     }
 
     /// Fills `out[k][l]` with the next standard normal of lane `l`, k ascending: normal k takes
-    /// its first candidate from the k-th next main word.
+    /// its first candidate from the k-th next main word. Runs the fastest kernel of this CPU
+    /// (every kernel gives the same bits).
     #[inline(always)]
     pub fn fill(&mut self, out: &mut [[f64; L]]) {
+        self.fill_with(out, Kernel::detect());
+    }
+
+    /// [`LaneNormals::fill`] with the first pass run by `kernel`.
+    #[inline(always)]
+    pub(crate) fn fill_with(&mut self, out: &mut [[f64; L]], kernel: Kernel) {
         let z = Ziggurat::get();
         let n = out.len();
         // One entry per slot and group of four lanes, plus one for the branch-free append.
@@ -366,6 +373,7 @@ impl<const L: usize> LaneNormals<L> {
             out,
             &mut self.miss_tags,
             &mut self.miss_words,
+            kernel,
         );
         // The candidates that missed the fast path, from the retry streams (slot order per lane).
         for e in 0..count {
@@ -507,6 +515,28 @@ mod tests {
         for (x, y) in a.iter().zip(&b) {
             assert_eq!(x[0].to_bits(), y[2].to_bits());
         }
+    }
+
+    /// The portable first pass and the AVX2 one (when the CPU has it) give the same bits, on
+    /// groups of four and of eight lanes.
+    #[test]
+    fn kernels_give_identical_normals() {
+        fn check<const L: usize>() {
+            let keys = std::array::from_fn(|l| stream_key(13, "rbm/kernel-test", l as u64));
+            let mut portable = LaneNormals::<L>::from_keys(&keys);
+            let mut fastest = portable.clone();
+            let mut a = vec![[0.0; L]; 3000];
+            let mut b = vec![[0.0; L]; 3000];
+            for _ in 0..3 {
+                portable.fill_with(&mut a, Kernel::Portable);
+                fastest.fill_with(&mut b, Kernel::detect());
+                for (x, y) in a.iter().flatten().zip(b.iter().flatten()) {
+                    assert_eq!(x.to_bits(), y.to_bits());
+                }
+            }
+        }
+        check::<4>();
+        check::<8>();
     }
 
     /// The wedge test of the slow path: a candidate x = u·X[i] outside the rectangle of layer

@@ -21,32 +21,12 @@
 //! which becomes the persistent state), so it is not drawn: the law of everything that is used is
 //! unchanged and 10|B| normals per epoch are saved (60|B| instead of 70|B| at k = 3).
 
+use crate::kernel::Kernel;
 use crate::lattice::Target;
 use crate::model::{Matrix, Rbm};
 use crate::normals::LaneNormals;
 use crate::training::Hyper;
 use crate::N;
-
-/// Which compiled version of the epoch to run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Kernel {
-    /// The portable code (baseline x86-64 or any other architecture).
-    Portable,
-    /// The AVX2 kernels (x86-64 only).
-    #[cfg(target_arch = "x86_64")]
-    Avx2,
-}
-
-impl Kernel {
-    /// The fastest kernel this CPU supports.
-    pub(crate) fn detect() -> Self {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            return Kernel::Avx2;
-        }
-        Kernel::Portable
-    }
-}
 
 /// One vector of N units, lane-wise.
 pub(crate) type Row<const L: usize> = [[f64; L]; N];
@@ -94,6 +74,8 @@ pub(crate) struct Lockstep<const L: usize> {
     /// Normals of one half-sweep.
     eps: Vec<Row<L>>,
     rng: LaneNormals<L>,
+    /// The compiled version of the epoch and of the normals' first pass.
+    kernel: Kernel,
     k_inv: [[f64; N]; N],
     c: Coefficients,
     gibbs_steps: usize,
@@ -101,12 +83,18 @@ pub(crate) struct Lockstep<const L: usize> {
 
 impl<const L: usize> Lockstep<L> {
     /// Draws the initial weights W ~ N(0, w_init²) from each lane's stream and starts the chains
-    /// at all ones (authors-protocol §1(a)).
+    /// at all ones (authors-protocol §1(a)); every epoch then runs `kernel`.
     #[inline(always)]
-    pub(crate) fn new(rbm: &Rbm, target: &Target, hyper: &Hyper, keys: &[[u8; 32]; L]) -> Self {
+    pub(crate) fn new(
+        rbm: &Rbm,
+        target: &Target,
+        hyper: &Hyper,
+        keys: &[[u8; 32]; L],
+        kernel: Kernel,
+    ) -> Self {
         let mut rng = LaneNormals::from_keys(keys);
         let mut z = [[[0.0; L]; N]; N];
-        rng.fill(z.as_flattened_mut());
+        rng.fill_with(z.as_flattened_mut(), kernel);
         let mut w = [[[0.0; L]; N]; N];
         for (wa, za) in w.iter_mut().zip(&z) {
             for (wai, zai) in wa.iter_mut().zip(za) {
@@ -121,6 +109,7 @@ impl<const L: usize> Lockstep<L> {
             h: vec![[[0.0; L]; N]; hyper.batch],
             eps: vec![[[0.0; L]; N]; hyper.batch],
             rng,
+            kernel,
             k_inv: *target.kernel_inverse(),
             c: Coefficients::new(rbm, hyper),
             gibbs_steps: rbm.gibbs_steps,
@@ -140,13 +129,13 @@ impl<const L: usize> Lockstep<L> {
 
     /// One epoch = one SGD step: PCD-k on the persistent chains, then the update. Returns, per
     /// lane, whether the new weights are all finite.
-    pub(crate) fn epoch(&mut self, kernel: Kernel) -> [bool; L] {
+    #[allow(unsafe_code)]
+    pub(crate) fn epoch(&mut self) -> [bool; L] {
         #[cfg(target_arch = "x86_64")]
-        if kernel == Kernel::Avx2 {
+        if self.kernel == Kernel::Avx2 {
             // SAFETY: `Kernel::Avx2` is only constructed after detecting AVX2 (Kernel::detect).
             return unsafe { self.epoch_avx2() };
         }
-        let _ = kernel;
         self.epoch_portable()
     }
 
@@ -157,6 +146,7 @@ impl<const L: usize> Lockstep<L> {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     #[inline(never)]
+    #[allow(unsafe_code)]
     fn epoch_avx2(&mut self) -> [bool; L] {
         if !L.is_multiple_of(4) {
             self.pcd();
@@ -171,7 +161,8 @@ impl<const L: usize> Lockstep<L> {
             if step > 0 {
                 for b in (0..chains).step_by(2) {
                     let e = (b + 2).min(chains);
-                    self.rng.fill(self.eps[..e - b].as_flattened_mut());
+                    self.rng
+                        .fill_with(self.eps[..e - b].as_flattened_mut(), Kernel::Avx2);
                     // SAFETY: AVX2 is enabled here; the kernels touch lanes g..g+4 ≤ L.
                     unsafe {
                         avx2::sample_visible(
@@ -187,7 +178,8 @@ impl<const L: usize> Lockstep<L> {
             if step < self.gibbs_steps {
                 for b in (0..chains).step_by(2) {
                     let e = (b + 2).min(chains);
-                    self.rng.fill(self.eps[..e - b].as_flattened_mut());
+                    self.rng
+                        .fill_with(self.eps[..e - b].as_flattened_mut(), Kernel::Avx2);
                     // SAFETY: as above.
                     unsafe {
                         avx2::sample_hidden(
@@ -223,13 +215,13 @@ impl<const L: usize> Lockstep<L> {
     // ANCHOR: rbm_pcd
     #[inline(always)]
     fn pcd(&mut self) {
-        self.rng.fill(self.eps.as_flattened_mut());
+        self.rng.fill_with(self.eps.as_flattened_mut(), self.kernel);
         sample_hidden(&self.w, &self.v, &self.eps, &mut self.h, &self.c);
         for step in 0..self.gibbs_steps {
-            self.rng.fill(self.eps.as_flattened_mut());
+            self.rng.fill_with(self.eps.as_flattened_mut(), self.kernel);
             sample_visible(&self.w, &self.h, &self.eps, &mut self.v, &self.c);
             if step + 1 < self.gibbs_steps {
-                self.rng.fill(self.eps.as_flattened_mut());
+                self.rng.fill_with(self.eps.as_flattened_mut(), self.kernel);
                 sample_hidden(&self.w, &self.v, &self.eps, &mut self.h, &self.c);
             }
         }
@@ -344,6 +336,7 @@ fn sample_visible<const L: usize>(
 /// auto-vectorisation of the portable code is unreliable once everything is inlined). Each
 /// mirrors the portable function of the same name operation by operation.
 #[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
 mod avx2 {
     use super::{Coefficients, LaneMatrix, Row};
     use crate::N;
@@ -595,8 +588,13 @@ mod tests {
         let rbm = Rbm::authors();
         let target = Target::authors();
         let hyper = Hyper::new(0.1, 64, 1).unwrap();
-        let mut g =
-            Lockstep::<1>::new(&rbm, &target, &hyper, &[stream_key(9, "rbm/chain-test", 0)]);
+        let mut g = Lockstep::<1>::new(
+            &rbm,
+            &target,
+            &hyper,
+            &[stream_key(9, "rbm/chain-test", 0)],
+            Kernel::detect(),
+        );
         g.w = fixed_w(0.5);
         let wm = g.lane_weights(0);
         let cov = rbm.model_covariance(&wm).unwrap();

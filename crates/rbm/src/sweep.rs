@@ -11,9 +11,9 @@
 use rayon::prelude::*;
 
 use crate::error::RbmError;
+use crate::kernel::Kernel;
 use crate::lattice::Target;
 use crate::model::Rbm;
-use crate::pcd::Kernel;
 use crate::training::{Experiment, Hyper, Outcome, Progress, Run, Snapshot, LANES};
 
 /// Experiment sizes.

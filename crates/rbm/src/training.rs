@@ -14,9 +14,10 @@ use langevin_core::Seed;
 use rayon::prelude::*;
 
 use crate::error::RbmError;
+use crate::kernel::Kernel;
 use crate::lattice::Target;
 use crate::model::{learnt_lambda, Matrix, Rbm};
-use crate::pcd::{Kernel, Lockstep};
+use crate::pcd::Lockstep;
 use crate::N;
 
 /// Realisations advanced together by one core (vector lanes of the inner loops).
@@ -265,12 +266,12 @@ impl Experiment {
     }
 
     fn train_lanes<const L: usize>(&self, keys: &[[u8; 32]; L], kernel: Kernel) -> Vec<LaneResult> {
-        let mut g = Lockstep::<L>::new(&self.rbm, &self.target, &self.hyper, keys);
+        let mut g = Lockstep::<L>::new(&self.rbm, &self.target, &self.hyper, keys, kernel);
         let mut diverged_at: [Option<usize>; L] = [None; L];
         let mut snapshots: Vec<Vec<Snapshot>> = vec![Vec::new(); L];
         let mut next_snapshot = self.snapshots.iter().peekable();
         for epoch in 1..=self.hyper.epochs {
-            let finite = g.epoch(kernel);
+            let finite = g.epoch();
             let mut alive = 0;
             for l in 0..L {
                 if diverged_at[l].is_none() && !finite[l] {
@@ -315,7 +316,7 @@ pub(crate) struct LaneResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pcd::Kernel;
+    use crate::kernel::Kernel;
 
     fn small(lr: f64, batch: usize, epochs: usize, seed: u64) -> Experiment {
         Experiment::authors(Hyper::new(lr, batch, epochs).unwrap(), seed).unwrap()

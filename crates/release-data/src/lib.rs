@@ -21,6 +21,8 @@
 //! # Ok::<(), release_data::ReleaseError>(())
 //! ```
 
+#![forbid(unsafe_code)]
+
 pub mod ensemble;
 mod error;
 mod npy;

@@ -2,6 +2,8 @@
 //! order, 0-d i64 scalars, big-endian and narrow dtypes), malformed and truncated files (clear
 //! errors, no panic), and the released teacher-student files when they are present.
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 
 use release_data::write::{npy_bytes, NpzWriter};

@@ -2,6 +2,8 @@
 //! and format versions (stand-alone `.npy`, inside `.npz`, and CSV); arbitrary bytes and every
 //! truncation of a valid file give an error, never a panic.
 
+#![forbid(unsafe_code)]
+
 use proptest::prelude::*;
 use release_data::table::parse_csv;
 use release_data::write::{encode_npy, NpzWriter};

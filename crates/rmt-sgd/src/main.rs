@@ -3,6 +3,8 @@
 //! Every failure prints one line `error: ...` naming the problem on stderr and exits with
 //! status 2; no output file is left behind (files are written to a temporary name and renamed).
 
+#![forbid(unsafe_code)]
+
 mod analyze;
 mod args;
 mod dbm;

@@ -28,6 +28,8 @@
 //! assert!((xi[0] - 2.0).abs() < 0.2 && (xi[1] - 2.0).abs() < 0.2);
 //! ```
 
+#![forbid(unsafe_code)]
+
 pub mod analysis;
 pub mod analytic;
 pub mod error;

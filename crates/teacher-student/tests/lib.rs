@@ -5,6 +5,8 @@
 //! Statistical tests use fixed seeds; their tolerances are 5 standard errors (false-alarm rate
 //! below 1e-6 per assertion for Gaussian estimators) unless stated otherwise.
 
+#![forbid(unsafe_code)]
+
 use nalgebra::DMatrix;
 use teacher_student::analysis::{log_slope, mode_residuals};
 use teacher_student::analytic::{eigen_sorted, per_epoch, per_epoch_discrete, rates_per_step};

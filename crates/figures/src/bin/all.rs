@@ -6,6 +6,8 @@
 //! cargo run --release -p figures --bin all -- --profile quick --verify
 //! ```
 
+#![forbid(unsafe_code)]
+
 fn main() -> std::process::ExitCode {
-    figures::cli::main(None)
+    figures::cli::main()
 }

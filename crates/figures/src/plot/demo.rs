@@ -34,8 +34,15 @@ pub fn histogram() -> HistogramPlot {
     let s = semicircle_samples(4000);
     let shifted: Vec<f64> = s.iter().map(|v| 0.6 * v + 2.5).collect();
     HistogramPlot {
-        x_label: "x".into(),
-        y_label: "ρ(x)".into(),
+        axes: Axes {
+            x_label: "x".into(),
+            y_label: "ρ(x)".into(),
+            vlines: vec![
+                VLine::new(0.0).label("targets"),
+                VLine::new(2.5).label("targets"),
+            ],
+            ..Default::default()
+        },
         series: vec![
             HistSeries::from_samples("DBM, α/|B| = 0.01", &s, 40, None).expect("valid samples"),
             HistSeries::from_samples("second pair", &shifted, 40, None).expect("valid samples"),
@@ -47,11 +54,6 @@ pub fn histogram() -> HistogramPlot {
             })
             .dashed(),
         ],
-        vlines: vec![
-            VLine::new(0.0).label("targets"),
-            VLine::new(2.5).label("targets"),
-        ],
-        ..Default::default()
     }
 }
 
@@ -67,8 +69,13 @@ pub fn scatter() -> ScatterPlot {
         .map(|v| 1.9 * v - 0.006 * (v * 30.0).cos())
         .collect();
     ScatterPlot {
-        x_label: "sqrt(α/|B|)".into(),
-        y_label: "σ".into(),
+        axes: Axes {
+            x_label: "sqrt(α/|B|)".into(),
+            y_label: "σ".into(),
+            hlines: vec![HLine::new(0.0)],
+            x_range: Some((0.0, 0.32)),
+            ..Default::default()
+        },
         series: vec![
             ScatterSeries::new("|B| = 4", x.clone(), y1).yerr(vec![0.02; 6]),
             ScatterSeries::new("|B| = 8", x.clone(), y2)
@@ -76,9 +83,6 @@ pub fn scatter() -> ScatterPlot {
                 .xerr(vec![0.005; 6]),
         ],
         curves: vec![Curve::line_through_origin("σ = κ²Ω·sqrt(α/|B|)", 1.9, (0.0, 0.32)).dashed()],
-        hlines: vec![HLine::new(0.0)],
-        x_range: Some((0.0, 0.32)),
-        ..Default::default()
     }
 }
 
@@ -95,8 +99,7 @@ pub fn lines() -> LinePlot {
     let b2 =
         Bundle::new(t.clone(), (0..20).map(|k| member(0.08, k)).collect()).color(style::color(1));
     LinePlot {
-        x_label: "epoch t".into(),
-        y_label: "s²".into(),
+        axes: Axes::new("epoch t", "s²"),
         curves: vec![
             b1.mean_curve("mean, s₁²"),
             b2.mean_curve("mean, s₂²"),
@@ -111,6 +114,5 @@ pub fn lines() -> LinePlot {
                 .color(style::BLACK),
         ],
         bundles: vec![b1, b2],
-        ..Default::default()
     }
 }

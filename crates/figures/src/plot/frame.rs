@@ -1,118 +1,220 @@
-//! Axes, ticks, the box frame, the legend, clipping and the colour cycle shared by all plots.
-
-use std::collections::HashSet;
+//! The frame every plot kind shares ([`Axes`]: title, axis descriptions, ranges, reference
+//! lines, legend position, sizes) and the drawing it does for them: the chart with its ticks and
+//! labels, the colour cycle, clipped polylines, the reference lines, the box and the legend.
 
 use plotters::backend::DrawingBackend;
 use plotters::chart::{ChartBuilder, ChartContext};
 use plotters::coord::cartesian::Cartesian2d;
-use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
-use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::drawing::DrawingArea;
-use plotters::element::{Rectangle, Text};
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::element::Rectangle;
 use plotters::style::{Color, RGBColor, ShapeStyle};
 
-use super::elements::{Glyph, LegendGlyph, Polyline, Stroke};
-use super::{render_err, HLine, VLine};
-use crate::error::Result;
+use super::clip::clip_polyline;
+use super::elements::{Glyph, Polyline, Stroke};
+use super::legend::Legend;
+use super::ticks::{fmt_tick, needs_scientific, nice_ticks, TickAxis};
+use super::{check_range, render_err, Curve, HLine, VLine};
+use crate::error::{FigureError, Result};
 use crate::style::{self, Dash, LegendPosition, Theme};
 
 pub(crate) type Coord = Cartesian2d<TickAxis, TickAxis>;
 pub(crate) type Chart<'a, DB> = ChartContext<'a, DB, Coord>;
 
-/// A linear f64 axis whose tick positions are exactly the given values.
-#[derive(Clone)]
-pub(crate) struct TickAxis {
-    lo: f64,
-    hi: f64,
-    ticks: Vec<f64>,
+/// The frame of a plot: what every plot kind has besides its data.
+#[derive(Debug, Clone, Default)]
+pub struct Axes {
+    /// Title above the axes (`None`: no title, as in the paper's panels).
+    pub title: Option<String>,
+    /// x axis description, e.g. `"x"`, `"λ"` or `"α/|B|"`.
+    pub x_label: String,
+    /// y axis description, e.g. `"ρ(x)"`.
+    pub y_label: String,
+    /// Vertical reference lines (e.g. target eigenvalues; dashed grey unless set otherwise).
+    pub vlines: Vec<VLine>,
+    /// Horizontal reference lines (e.g. a ratio of 1 or the teacher's values).
+    pub hlines: Vec<HLine>,
+    /// x range (`None`: each plot kind's default from its data).
+    pub x_range: Option<(f64, f64)>,
+    /// y range (`None`: each plot kind's default from its data).
+    pub y_range: Option<(f64, f64)>,
+    /// Legend position.
+    pub legend: LegendPosition,
+    /// Sizes.
+    pub theme: Theme,
 }
 
-impl Ranged for TickAxis {
-    type FormatOption = DefaultFormatting;
-    type ValueType = f64;
-
-    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
-        RangedCoordf64::from(self.lo..self.hi).map(value, limit)
-    }
-
-    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
-        if hint.max_num_points() == 0 {
-            Vec::new()
-        } else {
-            self.ticks.clone()
+impl Axes {
+    /// Axes with these descriptions and everything else default.
+    pub fn new(x_label: impl Into<String>, y_label: impl Into<String>) -> Self {
+        Axes {
+            x_label: x_label.into(),
+            y_label: y_label.into(),
+            ..Default::default()
         }
     }
 
-    fn range(&self) -> std::ops::Range<f64> {
-        self.lo..self.hi
+    /// Output size in pixels (width, height).
+    pub fn size(&self) -> (u32, u32) {
+        (self.theme.width, self.theme.height)
+    }
+
+    /// Check the reference lines (finite) and the fixed ranges (finite, lo < hi).
+    pub(crate) fn validate(&self) -> Result<()> {
+        for (i, v) in self.vlines.iter().enumerate() {
+            if !v.x.is_finite() {
+                return Err(FigureError::invalid(format!(
+                    "vline {i} at {} is not finite",
+                    v.x
+                )));
+            }
+        }
+        for (i, h) in self.hlines.iter().enumerate() {
+            if !h.y.is_finite() {
+                return Err(FigureError::invalid(format!(
+                    "hline {i} at {} is not finite",
+                    h.y
+                )));
+            }
+        }
+        check_range("x_range", self.x_range)?;
+        check_range("y_range", self.y_range)?;
+        Ok(())
+    }
+
+    /// Start drawing on `area` with every length of the theme multiplied by `scale`: the chart
+    /// over `x` × `y` with its title, ticks and axis descriptions, an empty legend and the
+    /// colour cycle at its start.
+    pub(crate) fn begin<'a, DB: DrawingBackend>(
+        &'a self,
+        area: &'a DrawingArea<DB, Shift>,
+        scale: f64,
+        (x, y): ((f64, f64), (f64, f64)),
+    ) -> Result<Canvas<'a, DB>> {
+        let t = self.theme.scaled(scale);
+        let spec = AxesSpec {
+            title: self.title.as_deref(),
+            x_label: &self.x_label,
+            y_label: &self.y_label,
+            x,
+            y,
+        };
+        let chart = build_chart(area, &spec, &t)?;
+        Ok(Canvas {
+            chart,
+            t,
+            scale,
+            x,
+            y,
+            colors: Colors::new(),
+            legend: Legend::default(),
+            axes: self,
+        })
+    }
+}
+
+/// A plot being drawn: the chart, the scaled theme, the ranges, the colour cycle and the legend.
+pub(crate) struct Canvas<'a, DB: DrawingBackend> {
+    pub chart: Chart<'a, DB>,
+    /// The theme scaled to the output.
+    pub t: Theme,
+    /// The scale of the output (explicit pixel widths are multiplied by it).
+    pub scale: f64,
+    pub x: (f64, f64),
+    pub y: (f64, f64),
+    pub colors: Colors,
+    pub legend: Legend,
+    axes: &'a Axes,
+}
+
+impl<DB: DrawingBackend> Canvas<'_, DB> {
+    /// Draw a polyline in data coordinates, clipped to the axes.
+    pub fn polyline(&mut self, pts: &[(f64, f64)], stroke: &Stroke) -> Result<()> {
+        let (x, y) = (self.x, self.y);
+        let pieces = clip_polyline(pts, x, y);
+        for p in &pieces {
+            self.legend.ink_polyline(p, x, y);
+        }
+        self.chart
+            .draw_series(pieces.into_iter().map(|points| Polyline {
+                points,
+                stroke: stroke.clone(),
+            }))
+            .map_err(render_err)?;
+        Ok(())
+    }
+
+    /// Draw a curve (its colour, or the next of the cycle); returns its legend glyph.
+    pub fn curve(&mut self, c: &Curve) -> Result<Glyph> {
+        let color = self.colors.pick(c.color);
+        let width = c
+            .width
+            .map(|w| px(w, self.scale))
+            .unwrap_or(self.t.line_width);
+        let stroke = Stroke {
+            color: style::with_alpha(color, c.alpha),
+            width,
+            dash: dash_px(c.dash, width),
+        };
+        let pts: Vec<(f64, f64)> = c.x.iter().copied().zip(c.y.iter().copied()).collect();
+        self.polyline(&pts, &stroke)?;
+        Ok(Glyph::Line(stroke))
+    }
+
+    /// Draw the axes' reference lines and register their legend entries.
+    pub fn reference_lines(&mut self) -> Result<()> {
+        let axes = self.axes;
+        let (x, y) = (self.x, self.y);
+        let half = (self.t.line_width / 2).max(1);
+        let thin = self.t.axis_width as f64 / 2.0;
+        let lines = axes
+            .vlines
+            .iter()
+            .map(|v| (v.width, v.color, v.dash, [(v.x, y.0), (v.x, y.1)], &v.label))
+            .chain(
+                axes.hlines
+                    .iter()
+                    .map(|h| (h.width, h.color, h.dash, [(x.0, h.y), (x.1, h.y)], &h.label)),
+            );
+        for (width, color, dash, ends, label) in lines {
+            let width = width.map(|w| px(w, thin)).unwrap_or(half);
+            let stroke = Stroke {
+                color: color.to_rgba(),
+                width,
+                dash: dash_px(dash, width),
+            };
+            self.polyline(&ends, &stroke)?;
+            self.legend.add(label.as_deref(), Glyph::Line(stroke));
+        }
+        Ok(())
+    }
+
+    /// Draw the box around the plotting area and the legend.
+    pub fn finish(self) -> Result<()> {
+        let area = self.chart.plotting_area().strip_coord_spec();
+        let (w, h) = area.dim_in_pixel();
+        let (w, h) = (w as i32, h as i32);
+        let frame = ShapeStyle {
+            color: style::BLACK.to_rgba(),
+            filled: false,
+            stroke_width: self.t.axis_width,
+        };
+        area.draw(&Rectangle::new([(0, 0), (w - 1, h - 1)], frame))
+            .map_err(render_err)?;
+        if self.legend.is_empty() || self.axes.legend == LegendPosition::Hidden {
+            return Ok(());
+        }
+        self.legend.draw(&self.chart, self.axes.legend, &self.t)
     }
 }
 
 /// What the axes show.
-pub(crate) struct AxesSpec<'s> {
-    pub title: Option<&'s str>,
-    pub x_label: &'s str,
-    pub y_label: &'s str,
-    pub x: (f64, f64),
-    pub y: (f64, f64),
-}
-
-/// Tick positions at "nice" values (1, 2, 2.5, 5 x 10^k) inside `[lo, hi]`, at most about
-/// `target` of them, and the number of decimals that shows them exactly.
-pub(crate) fn nice_ticks(lo: f64, hi: f64, target: usize) -> (Vec<f64>, usize) {
-    let span = hi - lo;
-    if span.is_nan() || span <= 0.0 || !span.is_finite() {
-        return (vec![lo], 0);
-    }
-    let target = target.max(2) as f64;
-    let raw = span / target;
-    let exp = raw.log10().floor();
-    let mag = 10f64.powf(exp);
-    let mut chosen = (10.0, mag * 10.0);
-    for m in [1.0, 2.0, 2.5, 5.0, 10.0] {
-        let step = m * mag;
-        if span / step <= target + 1e-9 {
-            chosen = (m, step);
-            break;
-        }
-    }
-    let (m, step) = chosen;
-    let k0 = (lo / step - 1e-9).ceil() as i64;
-    let k1 = (hi / step + 1e-9).floor() as i64;
-    let ticks: Vec<f64> = (k0..=k1).map(|k| k as f64 * step).collect();
-    let step_exp = step.log10().floor() as i32;
-    let mut decimals = (-step_exp).max(0) as usize;
-    if m == 2.5 && step_exp <= 0 {
-        decimals += 1;
-    }
-    (ticks, decimals)
-}
-
-/// Format a tick value with `decimals` decimals (scientific for very large/small values), with
-/// a typographic minus sign.
-pub(crate) fn fmt_tick(v: f64, decimals: usize, scientific: bool) -> String {
-    let s = if v == 0.0 {
-        "0".to_owned()
-    } else if scientific {
-        let s = format!("{v:.2e}");
-        let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
-        let mant = mant.trim_end_matches('0').trim_end_matches('.');
-        format!("{mant}e{exp}")
-    } else {
-        format!("{v:.decimals$}")
-    };
-    let s = if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
-        s[1..].to_owned()
-    } else {
-        s
-    };
-    s.replace('-', "\u{2212}")
-}
-
-fn needs_scientific(lo: f64, hi: f64, decimals: usize) -> bool {
-    lo.abs().max(hi.abs()) >= 1e5 || decimals > 5
+struct AxesSpec<'s> {
+    title: Option<&'s str>,
+    x_label: &'s str,
+    y_label: &'s str,
+    x: (f64, f64),
+    y: (f64, f64),
 }
 
 /// Pad `[lo, hi]` by `frac` of its span on both sides; widen degenerate ranges.
@@ -145,7 +247,7 @@ pub(crate) fn union(a: Option<(f64, f64)>, b: Option<(f64, f64)>) -> Option<(f64
 
 /// Set up the chart: caption, label areas sized from the tick labels, axes with outward ticks,
 /// tick labels and axis descriptions; no grid.
-pub(crate) fn build_chart<'a, DB: DrawingBackend>(
+fn build_chart<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     spec: &AxesSpec<'_>,
     t: &Theme,
@@ -240,91 +342,6 @@ pub(crate) fn build_chart<'a, DB: DrawingBackend>(
     Ok(chart)
 }
 
-/// Clip a polyline to the rectangle `x` x `y` (Liang-Barsky per segment); returns the visible
-/// pieces.
-pub(crate) fn clip_polyline(
-    pts: &[(f64, f64)],
-    x: (f64, f64),
-    y: (f64, f64),
-) -> Vec<Vec<(f64, f64)>> {
-    let mut out: Vec<Vec<(f64, f64)>> = Vec::new();
-    let mut cur: Vec<(f64, f64)> = Vec::new();
-    if pts.len() == 1 {
-        let p = pts[0];
-        if p.0 >= x.0 && p.0 <= x.1 && p.1 >= y.0 && p.1 <= y.1 {
-            out.push(vec![p]);
-        }
-        return out;
-    }
-    for w in pts.windows(2) {
-        let (a, b) = (w[0], w[1]);
-        match clip_segment(a, b, x, y) {
-            Some((p, q)) => {
-                if cur.last() != Some(&p) {
-                    if cur.len() >= 2 {
-                        out.push(std::mem::take(&mut cur));
-                    }
-                    cur.clear();
-                    cur.push(p);
-                }
-                cur.push(q);
-            }
-            None => {
-                if cur.len() >= 2 {
-                    out.push(std::mem::take(&mut cur));
-                }
-                cur.clear();
-            }
-        }
-    }
-    if cur.len() >= 2 {
-        out.push(cur);
-    }
-    out
-}
-
-fn clip_segment(
-    a: (f64, f64),
-    b: (f64, f64),
-    (x0, x1): (f64, f64),
-    (y0, y1): (f64, f64),
-) -> Option<((f64, f64), (f64, f64))> {
-    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-    let (mut t0, mut t1) = (0.0f64, 1.0f64);
-    for (p, q) in [
-        (-dx, a.0 - x0),
-        (dx, x1 - a.0),
-        (-dy, a.1 - y0),
-        (dy, y1 - a.1),
-    ] {
-        if p == 0.0 {
-            if q < 0.0 {
-                return None;
-            }
-        } else {
-            let r = q / p;
-            if p < 0.0 {
-                t0 = t0.max(r);
-            } else {
-                t1 = t1.min(r);
-            }
-        }
-    }
-    if t0 > t1 {
-        return None;
-    }
-    let at = |t: f64| {
-        if t == 0.0 {
-            a
-        } else if t == 1.0 {
-            b
-        } else {
-            (a.0 + t * dx, a.1 + t * dy)
-        }
-    };
-    Some((at(t0), at(t1)))
-}
-
 /// Hands out the colour cycle to elements without an explicit colour, in drawing order.
 pub(crate) struct Colors {
     next: usize,
@@ -355,269 +372,9 @@ pub(crate) fn px(v: u32, scale: f64) -> u32 {
     ((v as f64 * scale).round() as u32).max(1)
 }
 
-/// Legend entries collected while drawing, and the drawn points ("ink") used to place the
-/// legend where it hides the least.
-#[derive(Default)]
-pub(crate) struct Legend {
-    entries: Vec<(String, Glyph)>,
-    seen: HashSet<String>,
-    ink: Vec<(f64, f64)>,
-}
-
-impl Legend {
-    /// Record a drawn point.
-    pub fn ink(&mut self, p: (f64, f64)) {
-        self.ink.push(p);
-    }
-
-    /// Record a drawn polyline, densified so that long straight segments count too.
-    pub fn ink_polyline(&mut self, pts: &[(f64, f64)], x: (f64, f64), y: (f64, f64)) {
-        let (sx, sy) = (x.1 - x.0, y.1 - y.0);
-        if let Some(&p) = pts.first() {
-            self.ink.push(p);
-        }
-        for w in pts.windows(2) {
-            let (a, b) = (w[0], w[1]);
-            let frac = ((b.0 - a.0).abs() / sx).max((b.1 - a.1).abs() / sy);
-            let n = ((frac * 60.0).ceil() as usize).clamp(1, 200);
-            for k in 1..=n {
-                let t = k as f64 / n as f64;
-                self.ink
-                    .push((a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1)));
-            }
-        }
-    }
-
-    /// Add an entry unless the label is missing, empty or already present.
-    pub fn add(&mut self, label: Option<&str>, glyph: Glyph) {
-        if let Some(l) = label.filter(|l| !l.is_empty()) {
-            if self.seen.insert(l.to_owned()) {
-                self.entries.push((l.to_owned(), glyph));
-            }
-        }
-    }
-}
-
-/// Draw a polyline in data coordinates, clipped to the axes.
-pub(crate) fn draw_clipped<DB: DrawingBackend>(
-    chart: &mut Chart<'_, DB>,
-    pts: &[(f64, f64)],
-    stroke: &Stroke,
-    x: (f64, f64),
-    y: (f64, f64),
-    legend: &mut Legend,
-) -> Result<()> {
-    let pieces = clip_polyline(pts, x, y);
-    for p in &pieces {
-        legend.ink_polyline(p, x, y);
-    }
-    chart
-        .draw_series(pieces.into_iter().map(|points| Polyline {
-            points,
-            stroke: stroke.clone(),
-        }))
-        .map_err(render_err)?;
-    Ok(())
-}
-
-/// Draw the reference lines and register their legend entries.
-pub(crate) fn draw_ref_lines<DB: DrawingBackend>(
-    chart: &mut Chart<'_, DB>,
-    vlines: &[VLine],
-    hlines: &[HLine],
-    x: (f64, f64),
-    y: (f64, f64),
-    t: &Theme,
-    legend: &mut Legend,
-) -> Result<()> {
-    let half = (t.line_width / 2).max(1);
-    for v in vlines {
-        let width = v
-            .width
-            .map(|w| px(w, t.axis_width as f64 / 2.0))
-            .unwrap_or(half);
-        let stroke = Stroke {
-            color: v.color.to_rgba(),
-            width,
-            dash: dash_px(v.dash, width),
-        };
-        draw_clipped(chart, &[(v.x, y.0), (v.x, y.1)], &stroke, x, y, legend)?;
-        legend.add(v.label.as_deref(), Glyph::Line(stroke));
-    }
-    for hl in hlines {
-        let width = hl
-            .width
-            .map(|w| px(w, t.axis_width as f64 / 2.0))
-            .unwrap_or(half);
-        let stroke = Stroke {
-            color: hl.color.to_rgba(),
-            width,
-            dash: dash_px(hl.dash, width),
-        };
-        draw_clipped(chart, &[(x.0, hl.y), (x.1, hl.y)], &stroke, x, y, legend)?;
-        legend.add(hl.label.as_deref(), Glyph::Line(stroke));
-    }
-    Ok(())
-}
-
-/// Draw the box around the plotting area and the legend.
-pub(crate) fn finish<DB: DrawingBackend>(
-    chart: &Chart<'_, DB>,
-    legend: &Legend,
-    position: LegendPosition,
-    t: &Theme,
-) -> Result<()> {
-    let area = chart.plotting_area().strip_coord_spec();
-    let (w, h) = area.dim_in_pixel();
-    let (w, h) = (w as i32, h as i32);
-    let frame = ShapeStyle {
-        color: style::BLACK.to_rgba(),
-        filled: false,
-        stroke_width: t.axis_width,
-    };
-    area.draw(&Rectangle::new([(0, 0), (w - 1, h - 1)], frame))
-        .map_err(render_err)?;
-
-    if legend.entries.is_empty() || position == LegendPosition::Hidden {
-        return Ok(());
-    }
-    let fs = t.legend_size;
-    let text_style = style::text(fs);
-    let row_h = (fs * 1.35).round() as i32;
-    let glyph_len = (fs * 2.2).round() as i32;
-    let pad = (fs * 0.5).round() as i32;
-    let gap = (fs * 0.45).round() as i32;
-    let inset = (fs * 0.6).round() as i32;
-    let mut text_w = 0i32;
-    for (label, _) in &legend.entries {
-        let (tw, _) = area
-            .estimate_text_size(label, &text_style)
-            .map_err(render_err)?;
-        text_w = text_w.max(tw as i32);
-    }
-    let box_w = pad + glyph_len + gap + text_w + pad;
-    let box_h = 2 * pad + row_h * legend.entries.len() as i32;
-    let corner = |p: LegendPosition| match p {
-        LegendPosition::UpperRight | LegendPosition::Hidden | LegendPosition::Best => {
-            (w - inset - box_w, inset)
-        }
-        LegendPosition::UpperLeft => (inset, inset),
-        LegendPosition::LowerRight => (w - inset - box_w, h - inset - box_h),
-        LegendPosition::LowerLeft => (inset, h - inset - box_h),
-        LegendPosition::UpperMiddle => ((w - box_w) / 2, inset),
-    };
-    let (x0, y0) = if position == LegendPosition::Best {
-        let (xr, yr) = chart.plotting_area().get_pixel_range();
-        let ink: Vec<(i32, i32)> = legend
-            .ink
-            .iter()
-            .map(|p| {
-                let (px, py) = chart.backend_coord(p);
-                (px - xr.start, py - yr.start)
-            })
-            .collect();
-        let covered = |(cx, cy): (i32, i32)| {
-            ink.iter()
-                .filter(|(px, py)| *px >= cx && *px <= cx + box_w && *py >= cy && *py <= cy + box_h)
-                .count()
-        };
-        let candidates = [
-            LegendPosition::UpperRight,
-            LegendPosition::UpperLeft,
-            LegendPosition::LowerLeft,
-            LegendPosition::LowerRight,
-            LegendPosition::UpperMiddle,
-        ];
-        let mut best = corner(candidates[0]);
-        let mut best_n = covered(best);
-        for c in &candidates[1..] {
-            let pos = corner(*c);
-            let n = covered(pos);
-            if n < best_n {
-                best = pos;
-                best_n = n;
-            }
-        }
-        best
-    } else {
-        corner(position)
-    };
-    area.draw(&Rectangle::new(
-        [(x0, y0), (x0 + box_w, y0 + box_h)],
-        style::WHITE.mix(0.9).filled(),
-    ))
-    .map_err(render_err)?;
-    area.draw(&Rectangle::new(
-        [(x0, y0), (x0 + box_w, y0 + box_h)],
-        ShapeStyle {
-            color: RGBColor(80, 80, 80).to_rgba(),
-            filled: false,
-            stroke_width: (t.axis_width / 2).max(1),
-        },
-    ))
-    .map_err(render_err)?;
-    let text_pos = Pos::new(HPos::Left, VPos::Center);
-    for (i, (label, glyph)) in legend.entries.iter().enumerate() {
-        let cy = y0 + pad + row_h * i as i32 + row_h / 2;
-        area.draw(&LegendGlyph {
-            anchor: (x0 + pad, cy),
-            len: glyph_len,
-            height: (fs * 0.8).round() as i32,
-            glyph: glyph.clone(),
-        })
-        .map_err(render_err)?;
-        // ab_glyph draws centred text ~0.15 em high; compensate so text and glyph line up.
-        area.draw(&Text::new(
-            label.clone(),
-            (x0 + pad + glyph_len + gap, cy + (0.15 * fs).round() as i32),
-            text_style.pos(text_pos),
-        ))
-        .map_err(render_err)?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn nice_ticks_are_nice() {
-        let (t, d) = nice_ticks(0.0, 1.0, 6);
-        assert_eq!(t, vec![0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0]);
-        assert_eq!(d, 1);
-        let (t, d) = nice_ticks(-3.0, 7.0, 6);
-        assert_eq!(t, vec![-2.0, 0.0, 2.0, 4.0, 6.0]);
-        assert_eq!(d, 0);
-        let (t, d) = nice_ticks(0.0, 0.1, 5);
-        assert_eq!((t.len(), d), (6, 2)); // 0.02 steps
-        let (t, d) = nice_ticks(0.0, 0.1, 4);
-        assert_eq!(t.len(), 5);
-        assert_eq!(d, 3); // 0.025 steps
-        assert_eq!(fmt_tick(t[1], d, false), "0.025");
-    }
-
-    #[test]
-    fn tick_format() {
-        assert_eq!(fmt_tick(-0.5, 1, false), "\u{2212}0.5");
-        assert_eq!(fmt_tick(-0.0001, 1, false), "0.0");
-        assert_eq!(fmt_tick(0.0, 3, false), "0");
-        assert_eq!(fmt_tick(1.5e-7, 8, true), "1.5e\u{2212}7");
-        assert_eq!(fmt_tick(-2e5, 0, true), "\u{2212}2e5");
-    }
-
-    #[test]
-    fn clipping() {
-        let x = (0.0, 1.0);
-        let y = (0.0, 1.0);
-        let p = clip_polyline(&[(-1.0, 0.5), (2.0, 0.5)], x, y);
-        assert_eq!(p, vec![vec![(0.0, 0.5), (1.0, 0.5)]]);
-        let p = clip_polyline(&[(0.2, 0.2), (0.4, 2.0), (0.6, 0.2)], x, y);
-        assert_eq!(p.len(), 2);
-        assert!(clip_polyline(&[(2.0, 2.0), (3.0, 3.0)], x, y).is_empty());
-        let p = clip_polyline(&[(0.1, 0.1), (0.2, 0.2), (0.3, 0.3)], x, y);
-        assert_eq!(p, vec![vec![(0.1, 0.1), (0.2, 0.2), (0.3, 0.3)]]);
-    }
 
     #[test]
     fn padding_handles_degenerate_ranges() {

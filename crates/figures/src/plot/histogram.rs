@@ -1,5 +1,6 @@
 //! Histograms of densities with analytic curves and target lines (Figs. 2 and 5).
 
+use coulomb_gas::Histogram;
 use plotters::backend::DrawingBackend;
 use plotters::coord::Shift;
 use plotters::drawing::DrawingArea;
@@ -7,12 +8,10 @@ use plotters::element::Rectangle;
 use plotters::style::{Color, RGBColor, ShapeStyle};
 
 use super::elements::{Glyph, Stroke};
-use super::frame::{self, AxesSpec, Colors, Legend};
-use super::{
-    check_alpha, check_finite, check_lines, check_range, render_err, Curve, HLine, Plot, VLine,
-};
+use super::frame::{self, Axes};
+use super::{check_alpha, check_finite, check_range, render_err, Curve, Plot};
 use crate::error::{FigureError, Result};
-use crate::style::{self, LegendPosition, Theme};
+use crate::style;
 
 /// How a histogram is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -56,9 +55,20 @@ impl HistSeries {
         }
     }
 
-    /// Bin `samples` into `bins` equal bins over `range` (default: the samples' min..max) and
-    /// normalise to a probability density (numpy's `density=True`: the bars integrate to 1 over
-    /// the samples inside the range; samples outside are ignored, `hi` goes into the last bin).
+    /// The densities of a [`Histogram`] (numpy's `density=True`; all zero when no sample fell
+    /// inside its range).
+    pub fn from_histogram(label: impl Into<String>, h: &Histogram) -> Self {
+        let heights = if h.n == 0 {
+            vec![0.0; h.len()]
+        } else {
+            h.density()
+        };
+        HistSeries::new(label, h.edges.clone(), heights)
+    }
+
+    /// Bin `samples` into `bins` equal bins over `range` (default: the samples' min..max) with
+    /// [`Histogram::fixed`] (numpy's `histogram`: samples outside are ignored, `hi` goes into
+    /// the last bin) and normalise to a probability density over the samples inside.
     pub fn from_samples(
         label: impl Into<String>,
         samples: &[f64],
@@ -66,9 +76,9 @@ impl HistSeries {
         range: Option<(f64, f64)>,
     ) -> Result<Self> {
         let label = label.into();
-        let (edges, heights) = density_histogram(samples, bins, range)
+        let h = bin_samples(samples, bins, range)
             .map_err(|e| FigureError::invalid(format!("histogram '{label}': {e}")))?;
-        Ok(HistSeries::new(label, edges, heights))
+        Ok(HistSeries::from_histogram(label, &h))
     }
 
     /// Remove the label.
@@ -123,79 +133,32 @@ impl HistSeries {
     }
 }
 
-/// Equal-width density histogram of finite samples (see [`HistSeries::from_samples`]).
-pub fn density_histogram(
-    samples: &[f64],
-    bins: usize,
-    range: Option<(f64, f64)>,
-) -> Result<(Vec<f64>, Vec<f64>)> {
-    if samples.is_empty() {
-        return Err(FigureError::invalid("no samples"));
-    }
+/// [`Histogram::fixed`] of finite samples over `range` or their min..max.
+fn bin_samples(samples: &[f64], bins: usize, range: Option<(f64, f64)>) -> Result<Histogram> {
+    check_finite("samples", "samples", samples)?;
+    check_range("histogram range", range)?;
+    let (lo, hi) = match range {
+        Some(r) => r,
+        None => frame::extent(samples).ok_or_else(|| FigureError::invalid("no samples"))?,
+    };
     if bins == 0 {
         return Err(FigureError::invalid("0 bins"));
     }
-    check_finite("samples", "samples", samples)?;
-    let (lo, hi) = match range {
-        Some(r) => {
-            check_range("histogram range", Some(r))?;
-            r
-        }
-        None => {
-            let (lo, hi) = frame::extent(samples).expect("non-empty");
-            if hi > lo {
-                (lo, hi)
-            } else {
-                (lo - 0.5, hi + 0.5)
-            }
-        }
-    };
-    let width = (hi - lo) / bins as f64;
-    let mut counts = vec![0u64; bins];
-    let mut inside = 0u64;
-    for &s in samples {
-        if s < lo || s > hi {
-            continue;
-        }
-        let k = (((s - lo) / width) as usize).min(bins - 1);
-        counts[k] += 1;
-        inside += 1;
-    }
-    let edges: Vec<f64> = (0..=bins).map(|k| lo + width * k as f64).collect();
-    let norm = if inside == 0 {
-        0.0
-    } else {
-        1.0 / (inside as f64 * width)
-    };
-    let heights = counts.iter().map(|&c| c as f64 * norm).collect();
-    Ok((edges, heights))
+    Histogram::fixed(samples, lo, hi, bins).map_err(|e| FigureError::invalid(e.to_string()))
 }
 
 /// Histograms with analytic curves on top and optional dashed vertical target lines.
+///
+/// Default ranges: x covers all bins, curves and vlines, padded by 2 %; y runs from 0 to 108 %
+/// of the highest bar or curve.
 #[derive(Debug, Clone, Default)]
 pub struct HistogramPlot {
-    /// Title above the axes (`None`: no title, as in the paper's panels).
-    pub title: Option<String>,
-    /// x axis description, e.g. `"x"` or `"λ"`.
-    pub x_label: String,
-    /// y axis description, e.g. `"ρ(x)"`.
-    pub y_label: String,
+    /// Title, axis descriptions, ranges, reference lines, legend position, sizes.
+    pub axes: Axes,
     /// Histograms, drawn in order (first at the back).
     pub series: Vec<HistSeries>,
     /// Curves drawn over the histograms.
     pub curves: Vec<Curve>,
-    /// Vertical reference lines (dashed grey unless set otherwise).
-    pub vlines: Vec<VLine>,
-    /// Horizontal reference lines.
-    pub hlines: Vec<HLine>,
-    /// x range (`None`: all bins, curves and vlines, padded by 2 %).
-    pub x_range: Option<(f64, f64)>,
-    /// y range (`None`: 0 to 108 % of the highest bar or curve).
-    pub y_range: Option<(f64, f64)>,
-    /// Legend position.
-    pub legend: LegendPosition,
-    /// Sizes.
-    pub theme: Theme,
 }
 
 impl HistogramPlot {
@@ -205,12 +168,13 @@ impl HistogramPlot {
             .iter()
             .map(|s| frame::extent(&s.edges))
             .chain(self.curves.iter().map(|c| frame::extent(&c.x)))
-            .chain(self.vlines.iter().map(|v| Some((v.x, v.x))))
+            .chain(self.axes.vlines.iter().map(|v| Some((v.x, v.x))))
             .fold(None, frame::union);
         let x = self
+            .axes
             .x_range
             .unwrap_or_else(|| frame::pad_range(xs.unwrap_or((0.0, 1.0)), 0.02));
-        let y = self.y_range.unwrap_or_else(|| {
+        let y = self.axes.y_range.unwrap_or_else(|| {
             let top = self
                 .series
                 .iter()
@@ -227,7 +191,7 @@ impl HistogramPlot {
                         .filter(|(cx, _)| **cx >= x.0 && **cx <= x.1)
                         .map(|(_, y)| *y)
                 }))
-                .chain(self.hlines.iter().map(|h| h.y))
+                .chain(self.axes.hlines.iter().map(|h| h.y))
                 .fold(0.0f64, f64::max);
             if top > 0.0 {
                 (0.0, top * 1.08)
@@ -241,7 +205,7 @@ impl HistogramPlot {
 
 impl Plot for HistogramPlot {
     fn size(&self) -> (u32, u32) {
-        (self.theme.width, self.theme.height)
+        self.axes.size()
     }
 
     fn validate(&self) -> Result<()> {
@@ -256,29 +220,16 @@ impl Plot for HistogramPlot {
         for (i, c) in self.curves.iter().enumerate() {
             c.validate(&format!("curve {i}"))?;
         }
-        check_lines(&self.vlines, &self.hlines)?;
-        check_range("x_range", self.x_range)?;
-        check_range("y_range", self.y_range)?;
-        Ok(())
+        self.axes.validate()
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, scale: f64) -> Result<()> {
-        let t = self.theme.scaled(scale);
-        let (x, y) = self.ranges();
-        let spec = AxesSpec {
-            title: self.title.as_deref(),
-            x_label: &self.x_label,
-            y_label: &self.y_label,
-            x,
-            y,
-        };
-        let mut chart = frame::build_chart(area, &spec, &t)?;
-        let mut colors = Colors::new();
-        let mut legend = Legend::default();
-        let outline_w = (t.line_width * 2 / 3).max(1);
+        let mut cv = self.axes.begin(area, scale, self.ranges())?;
+        let (x, y) = (cv.x, cv.y);
+        let outline_w = (cv.t.line_width * 2 / 3).max(1);
 
         for s in &self.series {
-            let c = colors.pick(s.color);
+            let c = cv.colors.pick(s.color);
             let fill = style::with_alpha(c, s.fill_alpha);
             let edge = Stroke {
                 color: c.to_rgba(),
@@ -298,7 +249,8 @@ impl Plot for HistogramPlot {
                     .collect();
                 for &((l, b), (r, top)) in &rects {
                     for k in 0..=4 {
-                        legend.ink((0.5 * (l + r), b + (top - b) * k as f64 / 4.0));
+                        cv.legend
+                            .ink((0.5 * (l + r), b + (top - b) * k as f64 / 4.0));
                     }
                 }
                 let bars = rects.into_iter().map(|(p, q)| {
@@ -311,7 +263,7 @@ impl Plot for HistogramPlot {
                         },
                     )
                 });
-                chart.draw_series(bars).map_err(render_err)?;
+                cv.chart.draw_series(bars).map_err(render_err)?;
             }
             if s.style != HistStyle::Bars {
                 let mut pts = Vec::with_capacity(2 * s.heights.len() + 2);
@@ -321,7 +273,7 @@ impl Plot for HistogramPlot {
                     pts.push((e[1], h));
                 }
                 pts.push((*s.edges.last().expect("validated"), 0.0));
-                frame::draw_clipped(&mut chart, &pts, &edge, x, y, &mut legend)?;
+                cv.polyline(&pts, &edge)?;
             }
             let glyph = match s.style {
                 HistStyle::Filled => Glyph::Patch {
@@ -334,38 +286,17 @@ impl Plot for HistogramPlot {
                     edge: Some(edge),
                 },
             };
-            legend.add(s.label.as_deref(), glyph);
+            cv.legend.add(s.label.as_deref(), glyph);
         }
 
-        frame::draw_ref_lines(
-            &mut chart,
-            &self.vlines,
-            &self.hlines,
-            x,
-            y,
-            &t,
-            &mut legend,
-        )?;
+        cv.reference_lines()?;
 
         for c in &self.curves {
-            let stroke = curve_stroke(c, &mut colors, &t, scale);
-            let pts: Vec<(f64, f64)> = c.x.iter().copied().zip(c.y.iter().copied()).collect();
-            frame::draw_clipped(&mut chart, &pts, &stroke, x, y, &mut legend)?;
-            legend.add(c.label.as_deref(), Glyph::Line(stroke));
+            let glyph = cv.curve(c)?;
+            cv.legend.add(c.label.as_deref(), glyph);
         }
 
-        frame::finish(&chart, &legend, self.legend, &t)
-    }
-}
-
-/// The stroke of a curve: its colour (or the next of the cycle), width and dash pattern.
-pub(crate) fn curve_stroke(c: &Curve, colors: &mut Colors, t: &Theme, scale: f64) -> Stroke {
-    let color = colors.pick(c.color);
-    let width = c.width.map(|w| frame::px(w, scale)).unwrap_or(t.line_width);
-    Stroke {
-        color: style::with_alpha(color, c.alpha),
-        width,
-        dash: frame::dash_px(c.dash, width),
+        cv.finish()
     }
 }
 
@@ -376,20 +307,33 @@ mod tests {
     #[test]
     fn density_integrates_to_one() {
         let s: Vec<f64> = (0..1000).map(|i| (i as f64 * 0.37).sin()).collect();
-        let (e, h) = density_histogram(&s, 17, None).unwrap();
-        let integral: f64 = e.windows(2).zip(&h).map(|(e, h)| (e[1] - e[0]) * h).sum();
+        let h = HistSeries::from_samples("s", &s, 17, None).unwrap();
+        let integral: f64 = h
+            .edges
+            .windows(2)
+            .zip(&h.heights)
+            .map(|(e, h)| (e[1] - e[0]) * h)
+            .sum();
         assert!((integral - 1.0).abs() < 1e-12);
-        assert_eq!(e.len(), 18);
+        assert_eq!(h.edges.len(), 18);
     }
 
     #[test]
     fn density_errors() {
-        assert!(density_histogram(&[], 10, None).is_err());
-        assert!(density_histogram(&[1.0], 0, None).is_err());
-        assert!(density_histogram(&[1.0, f64::NAN], 10, None).is_err());
-        assert!(density_histogram(&[1.0], 10, Some((1.0, 1.0))).is_err());
+        let bins = |s: &[f64], n, r| HistSeries::from_samples("s", s, n, r);
+        assert!(bins(&[], 10, None).is_err());
+        assert!(bins(&[1.0], 0, None).is_err());
+        assert!(bins(&[1.0, f64::NAN], 10, None).is_err());
+        assert!(bins(&[1.0], 10, Some((1.0, 1.0))).is_err());
         // a single value gets a unit-wide range
-        let (e, _) = density_histogram(&[3.0, 3.0], 2, None).unwrap();
-        assert_eq!(e, vec![2.5, 3.0, 3.5]);
+        assert_eq!(
+            bins(&[3.0, 3.0], 2, None).unwrap().edges,
+            vec![2.5, 3.0, 3.5]
+        );
+        // no sample inside the range: empty bars, not NaN
+        assert_eq!(
+            bins(&[5.0], 2, Some((0.0, 1.0))).unwrap().heights,
+            vec![0.0; 2]
+        );
     }
 }

@@ -6,11 +6,10 @@ use plotters::drawing::DrawingArea;
 use plotters::style::RGBColor;
 
 use super::elements::{Glyph, Stroke};
-use super::frame::{self, AxesSpec, Colors, Legend};
-use super::histogram::curve_stroke;
-use super::{check_alpha, check_finite, check_lines, check_range, Curve, HLine, Plot, VLine};
+use super::frame::{self, Axes};
+use super::{check_alpha, check_finite, Curve, Plot};
 use crate::error::{FigureError, Result};
-use crate::style::{self, LegendPosition, Theme};
+use crate::style;
 
 /// A bundle of trajectories `ys[k][i]` sampled at the common times `x[i]` (e.g. 20 ensemble
 /// members), drawn as thin translucent lines of one colour.
@@ -115,35 +114,21 @@ impl Bundle {
 }
 
 /// Trajectory bundles with mean and fit curves.
+///
+/// Default ranges: x is the data's extent, unpadded; y the data's extent padded by 5 %.
 #[derive(Debug, Clone, Default)]
 pub struct LinePlot {
-    /// Title above the axes.
-    pub title: Option<String>,
-    /// x axis description, e.g. `"epoch t"`.
-    pub x_label: String,
-    /// y axis description, e.g. `"s²"`.
-    pub y_label: String,
+    /// Title, axis descriptions, ranges, reference lines, legend position, sizes.
+    pub axes: Axes,
     /// Thin translucent trajectories, drawn first.
     pub bundles: Vec<Bundle>,
     /// Curves on top: thick solid means ([`Bundle::mean_curve`]) and dashed fits.
     pub curves: Vec<Curve>,
-    /// Vertical reference lines.
-    pub vlines: Vec<VLine>,
-    /// Horizontal reference lines (e.g. the teacher's values).
-    pub hlines: Vec<HLine>,
-    /// x range (`None`: the data's extent, unpadded).
-    pub x_range: Option<(f64, f64)>,
-    /// y range (`None`: the data's extent, padded by 5 %).
-    pub y_range: Option<(f64, f64)>,
-    /// Legend position.
-    pub legend: LegendPosition,
-    /// Sizes.
-    pub theme: Theme,
 }
 
 impl LinePlot {
     fn ranges(&self) -> ((f64, f64), (f64, f64)) {
-        let x = self.x_range.unwrap_or_else(|| {
+        let x = self.axes.x_range.unwrap_or_else(|| {
             let e = self
                 .bundles
                 .iter()
@@ -152,13 +137,13 @@ impl LinePlot {
                 .fold(None, frame::union);
             frame::pad_range(e.unwrap_or((0.0, 1.0)), 0.0)
         });
-        let y = self.y_range.unwrap_or_else(|| {
+        let y = self.axes.y_range.unwrap_or_else(|| {
             let e = self
                 .bundles
                 .iter()
                 .flat_map(|b| b.ys.iter().map(frame::extent))
                 .chain(self.curves.iter().map(|c| frame::extent(&c.y)))
-                .chain(self.hlines.iter().map(|h| Some((h.y, h.y))))
+                .chain(self.axes.hlines.iter().map(|h| Some((h.y, h.y))))
                 .fold(None, frame::union);
             frame::pad_range(e.unwrap_or((0.0, 1.0)), 0.05)
         });
@@ -168,7 +153,7 @@ impl LinePlot {
 
 impl Plot for LinePlot {
     fn size(&self) -> (u32, u32) {
-        (self.theme.width, self.theme.height)
+        self.axes.size()
     }
 
     fn validate(&self) -> Result<()> {
@@ -183,32 +168,17 @@ impl Plot for LinePlot {
         for (i, c) in self.curves.iter().enumerate() {
             c.validate(&format!("curve {i}"))?;
         }
-        check_lines(&self.vlines, &self.hlines)?;
-        check_range("x_range", self.x_range)?;
-        check_range("y_range", self.y_range)?;
-        Ok(())
+        self.axes.validate()
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, scale: f64) -> Result<()> {
-        let t = self.theme.scaled(scale);
-        let (x, y) = self.ranges();
-        let spec = AxesSpec {
-            title: self.title.as_deref(),
-            x_label: &self.x_label,
-            y_label: &self.y_label,
-            x,
-            y,
-        };
-        let mut chart = frame::build_chart(area, &spec, &t)?;
-        let mut colors = Colors::new();
-        let mut legend = Legend::default();
-
+        let mut cv = self.axes.begin(area, scale, self.ranges())?;
         for b in &self.bundles {
-            let c = colors.pick(b.color);
+            let c = cv.colors.pick(b.color);
             let width = b
                 .width
                 .map(|w| frame::px(w, scale))
-                .unwrap_or((t.line_width / 4).max(1));
+                .unwrap_or((cv.t.line_width / 4).max(1));
             let stroke = Stroke {
                 color: style::with_alpha(c, b.alpha),
                 width,
@@ -216,25 +186,15 @@ impl Plot for LinePlot {
             };
             for m in &b.ys {
                 let pts: Vec<(f64, f64)> = b.x.iter().copied().zip(m.iter().copied()).collect();
-                frame::draw_clipped(&mut chart, &pts, &stroke, x, y, &mut legend)?;
+                cv.polyline(&pts, &stroke)?;
             }
-            legend.add(b.label.as_deref(), Glyph::Line(stroke));
+            cv.legend.add(b.label.as_deref(), Glyph::Line(stroke));
         }
-        frame::draw_ref_lines(
-            &mut chart,
-            &self.vlines,
-            &self.hlines,
-            x,
-            y,
-            &t,
-            &mut legend,
-        )?;
+        cv.reference_lines()?;
         for c in &self.curves {
-            let stroke = curve_stroke(c, &mut colors, &t, scale);
-            let pts: Vec<(f64, f64)> = c.x.iter().copied().zip(c.y.iter().copied()).collect();
-            frame::draw_clipped(&mut chart, &pts, &stroke, x, y, &mut legend)?;
-            legend.add(c.label.as_deref(), Glyph::Line(stroke));
+            let glyph = cv.curve(c)?;
+            cv.legend.add(c.label.as_deref(), glyph);
         }
-        frame::finish(&chart, &legend, self.legend, &t)
+        cv.finish()
     }
 }

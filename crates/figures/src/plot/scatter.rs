@@ -6,11 +6,10 @@ use plotters::drawing::DrawingArea;
 use plotters::style::{Color, RGBColor};
 
 use super::elements::{ErrorBar, Glyph, MarkerPoint, Stroke};
-use super::frame::{self, AxesSpec, Colors, Legend};
-use super::histogram::curve_stroke;
-use super::{check_finite, check_lines, check_range, render_err, Curve, HLine, Plot, VLine};
+use super::frame::{self, Axes};
+use super::{check_finite, render_err, Curve, Plot};
 use crate::error::{FigureError, Result};
-use crate::style::{self, LegendPosition, Marker, Theme};
+use crate::style::{self, Marker};
 
 /// One labelled set of points `(x, y ± yerr)` (optionally `± xerr`).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -124,45 +123,32 @@ impl ScatterSeries {
 }
 
 /// Several series of points with error bars, plus lines (fits such as `y = a·x`, targets).
+///
+/// Default ranges: the points with their errors, the curves and the reference lines, padded
+/// by 5 %.
 #[derive(Debug, Clone, Default)]
 pub struct ScatterPlot {
-    /// Title above the axes.
-    pub title: Option<String>,
-    /// x axis description, e.g. `"α/|B|"`.
-    pub x_label: String,
-    /// y axis description.
-    pub y_label: String,
+    /// Title, axis descriptions, ranges, reference lines, legend position, sizes.
+    pub axes: Axes,
     /// The point series.
     pub series: Vec<ScatterSeries>,
     /// Lines drawn under the points (fits).
     pub curves: Vec<Curve>,
-    /// Vertical reference lines.
-    pub vlines: Vec<VLine>,
-    /// Horizontal reference lines (e.g. a ratio of 1).
-    pub hlines: Vec<HLine>,
-    /// x range (`None`: points with errors and curves, padded by 5 %).
-    pub x_range: Option<(f64, f64)>,
-    /// y range (`None`: points with errors and curves, padded by 5 %).
-    pub y_range: Option<(f64, f64)>,
-    /// Legend position.
-    pub legend: LegendPosition,
-    /// Sizes.
-    pub theme: Theme,
 }
 
 impl ScatterPlot {
     fn ranges(&self) -> ((f64, f64), (f64, f64)) {
-        let x = self.x_range.unwrap_or_else(|| {
+        let x = self.axes.x_range.unwrap_or_else(|| {
             let e = self
                 .series
                 .iter()
                 .map(ScatterSeries::extent_x)
                 .chain(self.curves.iter().map(|c| frame::extent(&c.x)))
-                .chain(self.vlines.iter().map(|v| Some((v.x, v.x))))
+                .chain(self.axes.vlines.iter().map(|v| Some((v.x, v.x))))
                 .fold(None, frame::union);
             frame::pad_range(e.unwrap_or((0.0, 1.0)), 0.05)
         });
-        let y = self.y_range.unwrap_or_else(|| {
+        let y = self.axes.y_range.unwrap_or_else(|| {
             let e = self
                 .series
                 .iter()
@@ -175,7 +161,7 @@ impl ScatterPlot {
                             .map(|(_, y)| y),
                     )
                 }))
-                .chain(self.hlines.iter().map(|h| Some((h.y, h.y))))
+                .chain(self.axes.hlines.iter().map(|h| Some((h.y, h.y))))
                 .fold(None, frame::union);
             frame::pad_range(e.unwrap_or((0.0, 1.0)), 0.05)
         });
@@ -185,7 +171,7 @@ impl ScatterPlot {
 
 impl Plot for ScatterPlot {
     fn size(&self) -> (u32, u32) {
-        (self.theme.width, self.theme.height)
+        self.axes.size()
     }
 
     fn validate(&self) -> Result<()> {
@@ -198,47 +184,26 @@ impl Plot for ScatterPlot {
         for (i, c) in self.curves.iter().enumerate() {
             c.validate(&format!("curve {i}"))?;
         }
-        check_lines(&self.vlines, &self.hlines)?;
-        check_range("x_range", self.x_range)?;
-        check_range("y_range", self.y_range)?;
-        Ok(())
+        self.axes.validate()
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, scale: f64) -> Result<()> {
-        let t = self.theme.scaled(scale);
-        let (x, y) = self.ranges();
-        let spec = AxesSpec {
-            title: self.title.as_deref(),
-            x_label: &self.x_label,
-            y_label: &self.y_label,
-            x,
-            y,
-        };
-        let mut chart = frame::build_chart(area, &spec, &t)?;
-        let mut colors = Colors::new();
-        let mut legend = Legend::default();
+        let mut cv = self.axes.begin(area, scale, self.ranges())?;
+        let (x, y) = (cv.x, cv.y);
         // Resolve series colours first so that they keep the first colours of the cycle.
-        let series_colors: Vec<RGBColor> =
-            self.series.iter().map(|s| colors.pick(s.color)).collect();
+        let series_colors: Vec<RGBColor> = self
+            .series
+            .iter()
+            .map(|s| cv.colors.pick(s.color))
+            .collect();
 
-        frame::draw_ref_lines(
-            &mut chart,
-            &self.vlines,
-            &self.hlines,
-            x,
-            y,
-            &t,
-            &mut legend,
-        )?;
+        cv.reference_lines()?;
         let mut curve_entries = Vec::new();
         for c in &self.curves {
-            let stroke = curve_stroke(c, &mut colors, &t, scale);
-            let pts: Vec<(f64, f64)> = c.x.iter().copied().zip(c.y.iter().copied()).collect();
-            frame::draw_clipped(&mut chart, &pts, &stroke, x, y, &mut legend)?;
-            curve_entries.push((c.label.as_deref(), Glyph::Line(stroke)));
+            curve_entries.push((c.label.as_deref(), cv.curve(c)?));
         }
 
-        let bar_w = (t.line_width / 2).max(1);
+        let bar_w = (cv.t.line_width / 2).max(1);
         let inside = |px: f64, py: f64| px >= x.0 && px <= x.1 && py >= y.0 && py <= y.1;
         for (k, (s, &c)) in self.series.iter().zip(&series_colors).enumerate() {
             let marker = s.marker.unwrap_or_else(|| style::marker(k));
@@ -258,7 +223,7 @@ impl Plot for ScatterPlot {
                             bars.push(ErrorBar {
                                 ends: [(px, clo), (px, chi)],
                                 caps: [lo >= y.0, hi <= y.1],
-                                cap_half: t.marker_size,
+                                cap_half: cv.t.marker_size,
                                 stroke: stroke.clone(),
                                 vertical: true,
                             });
@@ -273,7 +238,7 @@ impl Plot for ScatterPlot {
                             bars.push(ErrorBar {
                                 ends: [(clo, py), (chi, py)],
                                 caps: [lo >= x.0, hi <= x.1],
-                                cap_half: t.marker_size,
+                                cap_half: cv.t.marker_size,
                                 stroke: stroke.clone(),
                                 vertical: false,
                             });
@@ -282,28 +247,28 @@ impl Plot for ScatterPlot {
                 }
             }
             for b in &bars {
-                legend.ink(b.ends[0]);
-                legend.ink(b.ends[1]);
+                cv.legend.ink(b.ends[0]);
+                cv.legend.ink(b.ends[1]);
             }
-            chart.draw_series(bars).map_err(render_err)?;
+            cv.chart.draw_series(bars).map_err(render_err)?;
             for i in (0..s.x.len()).filter(|&i| inside(s.x[i], s.y[i])) {
-                legend.ink((s.x[i], s.y[i]));
+                cv.legend.ink((s.x[i], s.y[i]));
             }
             let points = (0..s.x.len())
                 .filter(|&i| inside(s.x[i], s.y[i]))
                 .map(|i| MarkerPoint {
                     at: (s.x[i], s.y[i]),
                     marker,
-                    radius: t.marker_size,
+                    radius: cv.t.marker_size,
                     color: c.to_rgba(),
                     stroke: bar_w,
                 });
-            chart.draw_series(points).map_err(render_err)?;
-            legend.add(
+            cv.chart.draw_series(points).map_err(render_err)?;
+            cv.legend.add(
                 s.label.as_deref(),
                 Glyph::Marker {
                     marker,
-                    radius: t.marker_size,
+                    radius: cv.t.marker_size,
                     color: c.to_rgba(),
                     stroke: bar_w,
                     errorbar: s.yerr.is_some(),
@@ -311,8 +276,8 @@ impl Plot for ScatterPlot {
             );
         }
         for (label, glyph) in curve_entries {
-            legend.add(label, glyph);
+            cv.legend.add(label, glyph);
         }
-        frame::finish(&chart, &legend, self.legend, &t)
+        cv.finish()
     }
 }

@@ -86,11 +86,11 @@ fn bad_input_is_an_error_not_a_panic() {
     assert!(h.svg_string().is_err());
 
     let mut h = example_histogram();
-    h.x_range = Some((1.0, 1.0));
+    h.axes.x_range = Some((1.0, 1.0));
     assert!(h.png_bytes().is_err());
 
     let mut h = example_histogram();
-    h.vlines.push(VLine::new(f64::INFINITY));
+    h.axes.vlines.push(VLine::new(f64::INFINITY));
     assert!(h.png_bytes().is_err());
 
     assert!(HistSeries::from_samples("s", &[], 10, None).is_err());
@@ -116,7 +116,7 @@ fn bad_input_is_an_error_not_a_panic() {
     assert!(LinePlot::default().png_bytes().is_err());
 
     let mut p = example_histogram();
-    p.theme = p.theme.with_size(0, 0);
+    p.axes.theme = p.axes.theme.with_size(0, 0);
     assert!(p.png_bytes().is_err());
 
     assert!(Grid::row(vec![]).png_bytes().is_err());
@@ -128,12 +128,12 @@ fn bad_input_is_an_error_not_a_panic() {
 #[test]
 fn out_of_range_data_is_clipped_not_rejected() {
     let mut h = example_histogram();
-    h.x_range = Some((-0.5, 0.5));
-    h.y_range = Some((0.0, 0.3));
+    h.axes.x_range = Some((-0.5, 0.5));
+    h.axes.y_range = Some((0.0, 0.3));
     h.png_bytes().unwrap();
     let mut s = example_scatter();
-    s.x_range = Some((0.1, 0.2));
-    s.y_range = Some((0.25, 0.3));
+    s.axes.x_range = Some((0.1, 0.2));
+    s.axes.y_range = Some((0.25, 0.3));
     s.series[0].marker = Some(Marker::OpenSquare);
     s.png_bytes().unwrap();
 }

@@ -10,7 +10,7 @@ use spectral::moments::{mean, sd_population};
 use spectral::peak::pooled;
 
 use super::{find, pad};
-use crate::plot::{Curve, Grid, HistSeries, HistStyle, HistogramPlot, Panel, VLine};
+use crate::plot::{Axes, Curve, Grid, HistSeries, HistStyle, HistogramPlot, Panel, VLine};
 use crate::rbm_sweep::ensure;
 use crate::registry::{Context, Figure, Profile};
 use crate::style::{self, LegendPosition};
@@ -101,12 +101,15 @@ impl Figure for Fig2 {
             }
         }
         let left = HistogramPlot {
-            x_label: "λ".into(),
-            y_label: "density (all 10 eigenvalues)".into(),
+            axes: Axes {
+                x_label: "λ".into(),
+                y_label: "density (all 10 eigenvalues)".into(),
+                vlines,
+                x_range: Some((lo, hi)),
+                legend: LegendPosition::UpperLeft,
+                ..Default::default()
+            },
             series: left_series,
-            vlines,
-            x_range: Some((lo, hi)),
-            legend: LegendPosition::UpperLeft,
             ..Default::default()
         };
         let left_csv = dir.join("fig2_left.csv");
@@ -134,12 +137,20 @@ impl Figure for Fig2 {
             (-0.5 * ((x - mean) / sd).powi(2)).exp() / (sd * (2.0 * std::f64::consts::PI).sqrt())
         };
         let right = HistogramPlot {
-            title: Some(format!(
-                "α = {lr}, |B| = {batch}: U4 = {:.3} ± {:.3} (Eq 12: −4/27 ≈ −0.148)",
-                res.u4.value, res.u4.err
-            )),
-            x_label: "λ".into(),
-            y_label: "ρ(λ)".into(),
+            axes: Axes {
+                title: Some(format!(
+                    "α = {lr}, |B| = {batch}: U4 = {:.3} ± {:.3} (Eq 12: −4/27 ≈ −0.148)",
+                    res.u4.value, res.u4.err
+                )),
+                x_label: "λ".into(),
+                y_label: "ρ(λ)".into(),
+                vlines: vec![VLine::new(peak_def.kappa)
+                    .color(style::BLACK)
+                    .label(format!("target κ = {:.3}", peak_def.kappa))],
+                x_range: Some((xa, xb)),
+                legend: LegendPosition::UpperLeft,
+                ..Default::default()
+            },
             series: vec![HistSeries::new(
                 format!(
                     "learnt λ, κ = {:.2} pair ({} values)",
@@ -166,12 +177,6 @@ impl Figure for Fig2 {
                     .color(style::GREY)
                     .dash(style::Dash::Dotted),
             ],
-            vlines: vec![VLine::new(peak_def.kappa)
-                .color(style::BLACK)
-                .label(format!("target κ = {:.3}", peak_def.kappa))],
-            x_range: Some((xa, xb)),
-            legend: LegendPosition::UpperLeft,
-            ..Default::default()
         };
         let right_csv = dir.join("fig2_right.csv");
         write_csv(

@@ -8,7 +8,7 @@ use serde::Serialize;
 use spectral::slope_fit;
 
 use super::{kappa_label, SlopeSummary};
-use crate::plot::{Curve, Grid, HLine, Panel, ScatterPlot, ScatterSeries};
+use crate::plot::{Axes, Curve, Grid, HLine, Panel, ScatterPlot, ScatterSeries};
 use crate::rbm_sweep::{ensure, Loaded};
 use crate::registry::{Context, Figure, Profile};
 use crate::style::{self, LegendPosition, Marker};
@@ -249,17 +249,20 @@ impl Figure for Fig3 {
         write_json(&summary_path, &summary)?;
 
         let left = ScatterPlot {
-            x_label: "α/|B|".into(),
-            y_label: "λ_fit/κ".into(),
+            axes: Axes {
+                x_label: "α/|B|".into(),
+                y_label: "λ_fit/κ".into(),
+                hlines: vec![HLine::new(1.0).color(style::BLACK)],
+                legend: LegendPosition::Best,
+                title: Some("filled: α scan (|B| = 16), open: |B| scan (α = 0.1)".into()),
+                ..Default::default()
+            },
             series: per_kappa_series(
                 &l,
                 false,
                 |p| p.lr_over_batch,
                 |p| (p.centre_ratio.value, p.centre_ratio.err),
             ),
-            hlines: vec![HLine::new(1.0).color(style::BLACK)],
-            legend: LegendPosition::Best,
-            title: Some("filled: α scan (|B| = 16), open: |B| scan (α = 0.1)".into()),
             ..Default::default()
         };
         let xmax = a
@@ -271,8 +274,15 @@ impl Figure for Fig3 {
             * 1.08;
         let s = &a.sigma_slope;
         let right = ScatterPlot {
-            x_label: "√(α/|B|·(μ² − κ))".into(),
-            y_label: "√π σ".into(),
+            axes: Axes {
+                x_label: "√(α/|B|·(μ² − κ))".into(),
+                y_label: "√π σ".into(),
+                x_range: Some((0.0, xmax)),
+                y_range: Some((0.0, xmax * a.slope_theory.max(s.value) * 1.05)),
+                title: Some("pairs only; filled: α scan, open: |B| scan".into()),
+                legend: LegendPosition::UpperLeft,
+                ..Default::default()
+            },
             series: per_kappa_series(
                 &l,
                 true,
@@ -297,11 +307,6 @@ impl Figure for Fig3 {
                 .color(style::GREY)
                 .dashed(),
             ],
-            x_range: Some((0.0, xmax)),
-            y_range: Some((0.0, xmax * a.slope_theory.max(s.value) * 1.05)),
-            title: Some("pairs only; filled: α scan, open: |B| scan".into()),
-            legend: LegendPosition::UpperLeft,
-            ..Default::default()
         };
         let rendered =
             Grid::row(vec![Panel::from(left), Panel::from(right)]).render(&dir.join("fig3"))?;

@@ -11,7 +11,9 @@ use spectral::peak::spacings;
 use spectral::slope_fit;
 
 use super::{kappa_label, SlopeSummary};
-use crate::plot::{Curve, Grid, HistSeries, HistogramPlot, Panel, ScatterPlot, ScatterSeries};
+use crate::plot::{
+    Axes, Curve, Grid, HistSeries, HistogramPlot, Panel, ScatterPlot, ScatterSeries,
+};
 use crate::rbm_sweep::ensure;
 use crate::registry::{Context, Figure, Profile};
 use crate::style::{self, LegendPosition};
@@ -112,12 +114,16 @@ impl Figure for SurmiseFig {
             }),
         )?;
         let left = HistogramPlot {
-            title: Some(format!(
-                "KS vs surmise: D = {:.4}, p = {:.3}",
-                ks.statistic, ks.p_value
-            )),
-            x_label: "s = S/⟨S⟩".into(),
-            y_label: "P(s)".into(),
+            axes: Axes {
+                title: Some(format!(
+                    "KS vs surmise: D = {:.4}, p = {:.3}",
+                    ks.statistic, ks.p_value
+                )),
+                x_label: "s = S/⟨S⟩".into(),
+                y_label: "P(s)".into(),
+                x_range: Some((0.0, smax)),
+                ..Default::default()
+            },
             series: vec![h],
             curves: vec![
                 Curve::from_fn(
@@ -132,8 +138,6 @@ impl Figure for SurmiseFig {
                     .color(style::GREY)
                     .dashed(),
             ],
-            x_range: Some((0.0, smax)),
-            ..Default::default()
         };
         let x: Vec<f64> = per_pair.iter().map(|p| p.sqrt_pi_sigma).collect();
         let y: Vec<f64> = per_pair.iter().map(|p| p.mean_spacing).collect();
@@ -159,8 +163,14 @@ impl Figure for SurmiseFig {
             );
         }
         let right = ScatterPlot {
-            x_label: "√π σ (Eq 11 fit)".into(),
-            y_label: "⟨S⟩".into(),
+            axes: Axes {
+                x_label: "√π σ (Eq 11 fit)".into(),
+                y_label: "⟨S⟩".into(),
+                x_range: Some((0.0, xmax)),
+                y_range: Some((0.0, xmax * 1.05)),
+                legend: LegendPosition::UpperLeft,
+                ..Default::default()
+            },
             series,
             curves: vec![
                 Curve::line_through_origin("⟨S⟩ = √π σ", 1.0, (0.0, xmax)).color(style::BLACK),
@@ -175,10 +185,6 @@ impl Figure for SurmiseFig {
                 .color(style::GREY)
                 .dashed(),
             ],
-            x_range: Some((0.0, xmax)),
-            y_range: Some((0.0, xmax * 1.05)),
-            legend: LegendPosition::UpperLeft,
-            ..Default::default()
         };
         let points = dir.join("points.csv");
         write_csv(
