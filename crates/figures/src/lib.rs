@@ -12,6 +12,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod analyze;
 pub mod analyze_plots;
 pub mod cli;
 pub mod error;

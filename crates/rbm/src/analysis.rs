@@ -29,10 +29,10 @@
 
 use serde::{Deserialize, Serialize};
 pub use spectral::Slope;
-use spectral::{analyse_peak, slope_fit, PeakOptions};
+use spectral::{analyse_peak, slope_fit, PeakOptions, PeakReport, SpectralError};
 
 use crate::error::RbmError;
-use crate::lattice::Target;
+use crate::lattice::{Peak, Target};
 use crate::N;
 
 /// The learnt spectra of one configuration.
@@ -267,6 +267,27 @@ pub fn analyse_config(
     })
 }
 // ANCHOR_END: analyse_config
+
+/// Per distinct κ of `target`, the peak's record from [`spectral::analyse_peak`] (the one
+/// `rmt-sgd analyze` prints): the λ of a degenerate pair pooled and fitted with Eq 11, a single
+/// mode with a Gaussian; no bootstrap.
+pub fn target_peaks(
+    learnt: &[&[f64; N]],
+    target: &Target,
+) -> Vec<(Peak, Result<PeakReport, SpectralError>)> {
+    let o = PeakOptions {
+        bootstrap: 0,
+        ..PeakOptions::default()
+    };
+    target
+        .peaks()
+        .into_iter()
+        .map(|p| {
+            let r = analyse_peak(learnt, &p.indices, Some(p.kappa), &o);
+            (p, r)
+        })
+        .collect()
+}
 
 fn slope(x: &[f64], y: &[f64], err: &[f64]) -> Result<Slope, RbmError> {
     slope_fit(x, y, err).map_err(|e| RbmError::Invalid(format!("slope fit: {e}")))

@@ -2,7 +2,6 @@
 
 use crate::args;
 use crate::output::print_json;
-use crate::sweep;
 use anyhow::Context;
 use clap::Args;
 use coulomb_gas::binder::sample_u4;
@@ -10,6 +9,7 @@ use langevin_core::stationary::gaussian_width;
 use langevin_core::{Chains, Dyson, EnsembleSpec, Quadratic, Scheme};
 use runner::{encode_floats, write_lines, Shard};
 use serde_json::{json, Value};
+use spectral::moments::{level_moments, mean, variance_population};
 use std::path::PathBuf;
 
 /// Arguments of `rmt-sgd dbm`.
@@ -89,7 +89,7 @@ pub fn run(a: DbmArgs) -> anyhow::Result<()> {
         "scheme": a.scheme.to_string(),
         "shard": shard.to_string(),
     });
-    let done = sweep::run(
+    let done = runner::run_uniform(
         "dbm",
         &a.out,
         params.clone(),
@@ -110,15 +110,10 @@ pub fn run(a: DbmArgs) -> anyhow::Result<()> {
         write_lines(&a.out, &columns.join(","), rows)?;
     }
     let finals: Vec<&Vec<f64>> = done.items.iter().map(|(_, x)| x).collect();
-
     // Summary: per-index means and the pooled one-point statistics.
-    let k = finals.len() as f64;
-    let means: Vec<f64> = (0..a.n)
-        .map(|i| finals.iter().map(|r| r[i]).sum::<f64>() / k)
-        .collect();
+    let (means, _) = level_moments(&finals, a.n);
     let pooled: Vec<f64> = finals.iter().flat_map(|r| r.iter().copied()).collect();
-    let pmean = pooled.iter().sum::<f64>() / pooled.len() as f64;
-    let pvar = pooled.iter().map(|v| (v - pmean).powi(2)).sum::<f64>() / pooled.len() as f64;
+    let (pmean, pvar) = (mean(&pooled), variance_population(&pooled));
     let widths: Vec<f64> = (0..a.n)
         .map(|i| gaussian_width(a.lr, a.batch, g2[i], omega[i]))
         .collect();
@@ -136,6 +131,5 @@ pub fn run(a: DbmArgs) -> anyhow::Result<()> {
         s.remove("command");
         s.extend(e);
     }
-    let items = sweep::finish("dbm", done)?;
-    print_json(&crate::train::with_items(summary, items))
+    print_json(&done.finish("dbm", summary)?)
 }

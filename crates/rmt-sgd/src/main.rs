@@ -11,7 +11,6 @@ mod dbm;
 mod density;
 mod merge;
 mod output;
-mod sweep;
 mod train;
 mod train_ts;
 

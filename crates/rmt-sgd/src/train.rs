@@ -3,13 +3,11 @@
 
 use crate::args;
 use crate::output::print_json;
-use crate::sweep;
 use clap::{Args, Subcommand};
 use figures::rbm_sweep::Item;
-use rbm::{Experiment, Hyper, Target, LANES, N};
+use rbm::{Experiment, Hyper, LANES, N};
 use runner::{encode_floats, write_lines, Shard};
-use serde_json::{json, Value};
-use spectral::PeakOptions;
+use serde_json::json;
 use std::path::PathBuf;
 
 /// The models that can be trained.
@@ -72,7 +70,7 @@ fn train_rbm(a: RbmArgs) -> anyhow::Result<()> {
         "realisations": total,
         "shard": shard.to_string(),
     });
-    let done = sweep::run(
+    let done = runner::run_uniform(
         "train rbm",
         &a.out,
         params,
@@ -118,44 +116,14 @@ fn train_rbm(a: RbmArgs) -> anyhow::Result<()> {
         "learnt": lambdas.len(),
         "diverged": runs - lambdas.len(),
         "success_ratio": lambdas.len() as f64 / runs as f64,
-        "peaks": peaks(&lambdas, exp.target()),
+        "peaks": rbm::analysis::target_peaks(&lambdas, exp.target())
+            .into_iter()
+            .map(|(p, r)| r.map_or_else(
+                |e| json!({ "target": p.kappa, "levels": p.indices, "error": e.to_string() }),
+                |r| json!(r),
+            ))
+            .collect::<Vec<_>>(),
         "out": a.out.display().to_string(),
     });
-    let items = sweep::finish("train rbm", done)?;
-    print_json(&with_items(summary, items))
-}
-
-/// The summary with `resumed` and `computed` (items read back from the journal / computed).
-pub fn with_items(mut summary: Value, items: Value) -> Value {
-    if let (Some(s), Some(i)) = (summary.as_object_mut(), items.as_object()) {
-        for k in ["resumed", "computed"] {
-            if let Some(v) = i.get(k) {
-                s.insert(k.to_string(), v.clone());
-            }
-        }
-    }
-    summary
-}
-
-/// Per distinct κ, the peak's record from `spectral::analyse_peak` (the one `analyze` prints):
-/// the λ of a degenerate pair pooled and fitted with Eq 11, a single mode with a Gaussian, by
-/// least squares on the Freedman–Diaconis histogram (`fit`) and by maximum likelihood; U4 and,
-/// for pairs, the spacings. No bootstrap (`analyze` adds it).
-fn peaks(learnt: &[&[f64; N]], target: &Target) -> Vec<Value> {
-    let o = PeakOptions {
-        bootstrap: 0,
-        ..PeakOptions::default()
-    };
-    target
-        .peaks()
-        .into_iter()
-        .map(
-            |peak| match spectral::analyse_peak(learnt, &peak.indices, Some(peak.kappa), &o) {
-                Ok(r) => serde_json::to_value(r).unwrap_or(Value::Null),
-                Err(e) => {
-                    json!({ "target": peak.kappa, "levels": peak.indices, "error": e.to_string() })
-                }
-            },
-        )
-        .collect()
+    print_json(&done.finish("train rbm", summary)?)
 }

@@ -12,7 +12,6 @@ use teacher_student::{Model, Record};
 
 use crate::args;
 use crate::output::print_json;
-use crate::sweep;
 
 fn model(s: &str) -> Result<Model, String> {
     s.parse::<Model>().map_err(|e| e.to_string())
@@ -82,7 +81,7 @@ pub fn run(a: TsArgs) -> anyhow::Result<()> {
         "run": a.run,
         "shard": shard.to_string(),
     });
-    let done = sweep::run(
+    let done = runner::run_uniform(
         "train ts",
         &a.out,
         params,
@@ -141,6 +140,5 @@ pub fn run(a: TsArgs) -> anyhow::Result<()> {
         "indices": [range.start, range.end],
         "out": a.out.display().to_string(),
     });
-    let items = sweep::finish("train ts", done)?;
-    print_json(&crate::train::with_items(summary, items))
+    print_json(&done.finish("train ts", summary)?)
 }

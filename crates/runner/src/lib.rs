@@ -35,6 +35,7 @@ mod error;
 mod journal;
 mod json_file;
 mod manifest;
+mod merge;
 mod plan;
 mod progress;
 mod shard;
@@ -47,6 +48,7 @@ pub use json_file::{json_string, read_json, write_json};
 pub use manifest::{
     relative_path, sha256_bytes, sha256_file, Manifest, ManifestDiff, MANIFEST_FILE,
 };
-pub use plan::{par_items, run, Finished, Plan};
+pub use merge::merge_shards;
+pub use plan::{par_items, run, run_uniform, Finished, Plan};
 pub use progress::{progress_bar, quiet};
 pub use shard::Shard;

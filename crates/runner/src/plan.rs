@@ -86,13 +86,20 @@ impl<T> Finished<T> {
         )
     }
 
-    /// `{"items", "resumed", "computed"}` for a JSON summary.
-    pub fn summary(&self) -> serde_json::Value {
-        serde_json::json!({
-            "items": self.items.len(),
-            "resumed": self.resumed,
-            "computed": self.computed,
-        })
+    /// After the output is written: logs one line, removes the journal and returns `summary`
+    /// (a JSON object) with `resumed` and `computed` added.
+    pub fn finish(
+        self,
+        label: &str,
+        mut summary: serde_json::Value,
+    ) -> anyhow::Result<serde_json::Value> {
+        eprintln!("{}", self.log_line(label));
+        if let Some(s) = summary.as_object_mut() {
+            s.insert("resumed".into(), self.resumed.into());
+            s.insert("computed".into(), self.computed.into());
+        }
+        self.remove_journal()?;
+        Ok(summary)
     }
 }
 
@@ -108,6 +115,36 @@ fn groups(pending: &[u64], max: usize, key: &(dyn Fn(u64) -> u64 + Sync)) -> Vec
         }
     }
     out
+}
+
+/// [`run`] for a sweep whose items all cost `cost` and share one key (the `train` and `dbm`
+/// commands): journalled in `<out>.journal`, where `params` identify the run (a journal with
+/// other parameters is refused), computed `group` at a time.
+pub fn run_uniform<T, F>(
+    label: &str,
+    out: &std::path::Path,
+    params: serde_json::Value,
+    items: Range<u64>,
+    group: usize,
+    cost: u64,
+    compute: F,
+) -> anyhow::Result<Finished<T>>
+where
+    T: Record,
+    F: Fn(Range<u64>) -> anyhow::Result<Vec<T>> + Sync,
+{
+    let key = |_: u64| 0;
+    let cost = move |_: u64| cost;
+    let plan = Plan {
+        label,
+        journal: crate::journal_path(out),
+        params,
+        items,
+        group,
+        key: &key,
+        cost: &cost,
+    };
+    run(&plan, compute)
 }
 
 /// Runs the plan: resumes the journal, computes the missing items in parallel (in groups of

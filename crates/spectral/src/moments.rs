@@ -22,7 +22,12 @@ pub fn sd(xs: &[f64]) -> f64 {
 /// Population standard deviation (n in the denominator; numpy's default `std`), used where a
 /// formula asks for it (the jackknife's std·√(n − 1)).
 pub fn sd_population(xs: &[f64]) -> f64 {
-    (sum_sq(xs, mean(xs)) / xs.len() as f64).sqrt()
+    variance_population(xs).sqrt()
+}
+
+/// Population variance (n in the denominator).
+pub fn variance_population(xs: &[f64]) -> f64 {
+    sum_sq(xs, mean(xs)) / xs.len() as f64
 }
 
 /// Mean and sample standard deviation.

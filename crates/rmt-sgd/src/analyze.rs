@@ -1,0 +1,129 @@
+//! `rmt-sgd analyze`: the spectral analysis of anyone's weight matrices (or spectra); the work
+//! is `figures::analyze` (reading, `spectral`'s analysis, pictures). The JSON goes to stdout and,
+//! with `--json FILE`, to a file (written atomically).
+
+use std::path::PathBuf;
+
+use clap::Args;
+use figures::analyze::{analyse_file, analyse_scaling, check, AnalyzeOptions};
+use release_data::ensemble::{parse_axis_or_none, parse_matrix, InputKind, ReadOptions, Spectrum};
+use serde::Serialize;
+
+use crate::args;
+use crate::output::print_json;
+
+/// Arguments of `rmt-sgd analyze`.
+#[derive(Args, Debug)]
+pub struct AnalyzeArgs {
+    /// The input file(s): `.npz`, `.npy` or `.csv`. One file, or several with `--scaling`.
+    #[arg(required = true, num_args = 1..)]
+    files: Vec<PathBuf>,
+    /// Fit σ = a·√(α/|B|) across the runs given as FILES (α, |B| from the files or --lr/--batch).
+    #[arg(long)]
+    scaling: bool,
+    /// The array inside an `.npz`.
+    #[arg(long, default_value = "W")]
+    key: String,
+    /// What the numbers are: `auto` (npz/npy: matrices; CSV: spectra), `matrices`, `spectra`.
+    #[arg(long, default_value = "auto")]
+    input: InputKind,
+    /// Rows of a CSV are flattened M×N matrices (row-major), e.g. `--matrix 2x2`.
+    #[arg(long, value_parser = parse_matrix)]
+    matrix: Option<(usize, usize)>,
+    /// The ensemble (samples) axis among the leading axes (default 0).
+    #[arg(long)]
+    ensemble_axis: Option<usize>,
+    /// The snapshot axis among the leading axes, or `none` (default: 1 for 4-D matrices).
+    #[arg(long)]
+    snapshot_axis: Option<String>,
+    /// Snapshot: `last`, `first` or an index (negative counts from the end).
+    #[arg(long, default_value = "last", allow_hyphen_values = true)]
+    snapshot: String,
+    /// Singular values of W or their squares (eigenvalues of WᵀW); spectra are used as given.
+    #[arg(long, default_value = "singular")]
+    spectrum: Spectrum,
+    /// Peak positions T1,T2,... (each level goes to the nearest by its ensemble mean); default:
+    /// found automatically.
+    #[arg(long, allow_hyphen_values = true, value_parser = args::list)]
+    targets: Option<args::List>,
+    /// Starting width σ₀ of the least-squares fits: a number, or `auto`.
+    #[arg(long, default_value = "auto")]
+    sigma0: String,
+    /// Bootstrap replicates for the error of σ (0 = none: the least-squares standard error).
+    #[arg(long, default_value_t = 200)]
+    bootstrap: usize,
+    /// Base seed of the bootstrap.
+    #[arg(long, default_value_t = 20240814)]
+    seed: u64,
+    /// Bootstrap streams are `stream(seed, "<label>/bootstrap/<file stem>", r)`; with
+    /// `ts_release` they are the streams of the `ts_release` figure (identical errors).
+    #[arg(long, default_value = "analyze")]
+    bootstrap_label: String,
+    /// With --scaling: learning rates α of the runs, in order (overrides the files' `lr`).
+    #[arg(long, value_parser = args::list)]
+    lr: Option<args::List>,
+    /// With --scaling: batch sizes |B| of the runs, in order (overrides `batch_size`).
+    #[arg(long, value_parser = args::list)]
+    batch: Option<args::List>,
+    /// Also write the JSON to this file (atomically).
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Write PNGs into this directory: one per peak, and one for the scaling fit.
+    #[arg(long)]
+    plots: Option<PathBuf>,
+}
+
+impl AnalyzeArgs {
+    fn options(&self) -> anyhow::Result<AnalyzeOptions> {
+        let snapshot_axis = match &self.snapshot_axis {
+            Some(s) => {
+                Some(parse_axis_or_none(s).map_err(|e| anyhow::anyhow!("--snapshot-axis {e}"))?)
+            }
+            None => None,
+        };
+        let sigma0 = match self.sigma0.as_str() {
+            "auto" => None,
+            s => Some(args::positive(s).map_err(|e| anyhow::anyhow!("--sigma0 '{s}': {e}"))?),
+        };
+        Ok(AnalyzeOptions {
+            read: ReadOptions {
+                key: self.key.clone(),
+                kind: self.input,
+                matrix: self.matrix,
+                ensemble_axis: self.ensemble_axis,
+                snapshot_axis,
+                snapshot: self.snapshot.clone(),
+                spectrum: self.spectrum,
+            },
+            targets: self.targets.as_ref().map(|t| t.0.clone()),
+            sigma0,
+            bootstrap: self.bootstrap,
+            seed: self.seed,
+            bootstrap_label: self.bootstrap_label.clone(),
+            lr: self.lr.as_ref().map(|l| l.0.clone()),
+            batch: self.batch.as_ref().map(|l| l.0.clone()),
+            plots: self.plots.clone(),
+        })
+    }
+}
+
+/// Writes the JSON to stdout and, if asked, to a file (atomically).
+fn emit(a: &AnalyzeArgs, v: &impl Serialize) -> anyhow::Result<()> {
+    let v = serde_json::to_value(v)?;
+    if let Some(p) = &a.json {
+        let text = serde_json::to_string_pretty(&v)? + "\n";
+        runner::write_atomic(p, text.as_bytes())
+            .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+    }
+    print_json(&v)
+}
+
+pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
+    let o = a.options()?;
+    check(&o, a.files.len(), a.scaling)?;
+    if a.scaling {
+        emit(&a, &analyse_scaling(&a.files, &o)?)
+    } else {
+        emit(&a, &analyse_file(&a.files[0], &o)?)
+    }
+}
