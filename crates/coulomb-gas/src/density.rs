@@ -25,6 +25,10 @@ pub trait Density1D {
     fn u4(&self) -> Option<f64> {
         self.central_m4().map(|m4| binder_u4(self.variance(), m4))
     }
+    /// The log-likelihood Σ ln ρ(x_i) of a sample, summed in order.
+    fn log_likelihood(&self, xs: &[f64]) -> f64 {
+        xs.iter().map(|&x| self.ln_pdf(x)).sum()
+    }
 }
 
 /// Normal law N(centre, sigma²).

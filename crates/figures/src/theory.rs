@@ -185,7 +185,7 @@ impl Figure for DysonTheory {
         let sp = spacings(&pair);
         let sur = Surmise::new(s)?;
         let ks_sp = ks_one_sample(&sp, |x| sur.cdf(x))?;
-        let mean_sp = sp.iter().sum::<f64>() / sp.len() as f64;
+        let mean_sp = spectral::moments::mean(&sp);
         let unit: Vec<f64> = sp.iter().map(|v| v / mean_sp).collect();
         let ks_unit = ks_one_sample(&unit, |x| UnitSurmise.cdf(x))?;
 
@@ -235,7 +235,7 @@ impl Figure for DysonTheory {
                 eq11_fit_sigma: fit_law.sigma,
                 eq11_fit_sigma_stderr: fit11.stderr[1],
                 ks_eq11_fit_p: ks_fit.p_value,
-                mean_spacing: sp2.iter().sum::<f64>() / sp2.len() as f64,
+                mean_spacing: spectral::moments::mean(&sp2),
                 mean_spacing_exact: sur2.mean(),
                 ks_spacing_eq31_p: ks_sp2.p_value,
             },

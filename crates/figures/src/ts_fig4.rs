@@ -188,10 +188,8 @@ fn predictions(model: Model, cfg: &Config) -> anyhow::Result<Predictions> {
 }
 
 fn mean_sem(v: &[f64]) -> (f64, f64) {
-    let n = v.len() as f64;
-    let m = v.iter().sum::<f64>() / n;
-    let var = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
-    (m, (var / n).sqrt())
+    let m = spectral::moments::mean(v);
+    (m, (spectral::moments::variance(v) / v.len() as f64).sqrt())
 }
 
 /// Simulate one Z and write `mean_<z>.csv` and `members_<z>.csv`; return the summary.

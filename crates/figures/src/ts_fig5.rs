@@ -23,8 +23,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use coulomb_gas::fit::lm::{fit_curve, fit_histogram, LmOptions, Model as LmModel};
-use coulomb_gas::fit::lm::{PairModel, SurmiseModel, TwoSpeciesModel};
+use coulomb_gas::fit::lm::{fit_curve, fit_histogram, LmOptions};
+use coulomb_gas::fit::lm::{PairModel, SectorModel, SurmiseModel, TwoSpeciesModel};
 use coulomb_gas::{
     fit_mle, ks_one_sample, ks_two_sample, sample_u4, sigma_m, Density1D, Histogram, Law,
     PairDensity, SectorDensity, Surmise, TwoSpecies,
@@ -32,6 +32,7 @@ use coulomb_gas::{
 use langevin_core::stream;
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
+use spectral::moments;
 use teacher_student::analytic::eigen_sorted;
 use teacher_student::{Hyper, LinearResponse, Mat, Model, Record};
 
@@ -246,41 +247,6 @@ struct Summary {
 
 const MODELS: [Model; 2] = [Model::Z26, Model::Z27];
 
-/// The single-sector density (species 1 = upper level) as a least-squares model, parameters
-/// [centre, σ_upper, σ_lower], with central-difference derivatives.
-struct SectorModel;
-
-impl LmModel for SectorModel {
-    fn n_params(&self) -> usize {
-        3
-    }
-    fn value(&self, x: f64, p: &[f64]) -> f64 {
-        if !(p[1] > 0.0 && p[2] > 0.0) {
-            return f64::NAN;
-        }
-        SectorDensity {
-            centre: p[0],
-            sigma1: p[1],
-            sigma2: p[2],
-        }
-        .pdf(x)
-    }
-    fn gradient(&self, x: f64, p: &[f64], out: &mut [f64]) {
-        for k in 0..3 {
-            let h = 1e-6 * p[k].abs().max(p[1].min(p[2]));
-            let (mut a, mut b) = (p.to_vec(), p.to_vec());
-            a[k] += h;
-            b[k] -= h;
-            out[k] = (self.value(x, &a) - self.value(x, &b)) / (2.0 * h);
-        }
-    }
-    fn names(&self) -> Vec<String> {
-        ["centre", "sigma_upper", "sigma_lower"]
-            .map(String::from)
-            .to_vec()
-    }
-}
-
 fn mle_summary(law: Law, sample: &[f64]) -> anyhow::Result<MleSummary> {
     let f = fit_mle(law, sample).with_context(|| format!("maximum likelihood of {law:?}"))?;
     Ok(MleSummary {
@@ -291,18 +257,6 @@ fn mle_summary(law: Law, sample: &[f64]) -> anyhow::Result<MleSummary> {
         log_likelihood: f.log_likelihood,
         ks_p: f.ks.p_value,
     })
-}
-
-fn log_lik(d: &impl Density1D, xs: &[f64]) -> f64 {
-    xs.iter().map(|&x| d.ln_pdf(x)).sum()
-}
-
-fn moments(xs: &[f64]) -> (f64, f64, f64) {
-    let n = xs.len() as f64;
-    let m = xs.iter().sum::<f64>() / n;
-    let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n;
-    let s3 = xs.iter().map(|x| (x - m).powi(3)).sum::<f64>() / n;
-    (m, v, s3 / v.powf(1.5))
 }
 
 /// The left singular vector of the larger singular value of a 2×2 W: its angle.
@@ -348,13 +302,17 @@ fn compute(model: Model, cfg: &Config, dir: &Path) -> anyhow::Result<(ModelSumma
         .collect();
     let spacings: Vec<f64> = rows.iter().map(|r| r[3] - r[2]).collect();
     let hist = Histogram::freedman_diaconis(&pooled)?;
-    let (mean, var, skew) = moments(&pooled);
+    let (mean, var, skew) = (
+        moments::mean(&pooled),
+        moments::variance_population(&pooled),
+        moments::skewness(&pooled),
+    );
 
     // Eq (11).
     let f11 = fit_histogram(&PairModel, &hist, &[4.0, (var / 1.5).sqrt()])?;
     let law11 = PairDensity::new(f11.params[0], f11.params[1].abs())?;
     let ks11 = ks_one_sample(&alt, |x| law11.cdf(x))?;
-    let ll11 = log_lik(&law11, &alt);
+    let ll11 = law11.log_likelihood(&alt);
     let mle11 = mle_summary(Law::Pair, &alt)?;
     // Eq (32), from a generic start around the Eq (11) width.
     let s = law11.sigma;
@@ -362,7 +320,7 @@ fn compute(model: Model, cfg: &Config, dir: &Path) -> anyhow::Result<(ModelSumma
     let (c32, s1, s2) = (f32.params[0], f32.params[1], f32.params[2]);
     let law32 = TwoSpecies::new(c32, s1, s2)?;
     let ks32 = ks_one_sample(&alt, |x| law32.cdf(x))?;
-    let ll32 = log_lik(&law32, &alt);
+    let ll32 = law32.log_likelihood(&alt);
     let mle32 = mle_summary(Law::TwoSpecies, &alt)?;
     let eq30 = |a: f64, b: f64, c: &[Vec<f64>]| {
         let m = sigma_m(a, b);
@@ -388,7 +346,7 @@ fn compute(model: Model, cfg: &Config, dir: &Path) -> anyhow::Result<(ModelSumma
     let ks_sec32 = ks_one_sample(&alt, |x| sec_at_32.cdf(x))?;
     // Surmise.
     let sh = Histogram::freedman_diaconis(&spacings)?;
-    let ms = spacings.iter().sum::<f64>() / spacings.len() as f64;
+    let ms = moments::mean(&spacings);
     let fsur = fit_curve(
         &SurmiseModel,
         &sh.centres(),
@@ -461,7 +419,7 @@ fn compute(model: Model, cfg: &Config, dir: &Path) -> anyhow::Result<(ModelSumma
             sigma_lower: law_sec.sigma2,
             ssr: sector_fit.ssr,
             ks_p: ks_sec.p_value,
-            log_likelihood: log_lik(&law_sec, &alt),
+            log_likelihood: law_sec.log_likelihood(&alt),
             mean_shift_at_generalised: sec_at_32.mean() - c32,
             ks_p_at_generalised: ks_sec32.p_value,
         },

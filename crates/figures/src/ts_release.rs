@@ -230,11 +230,7 @@ fn compute(cfg: &Config, data: &Path) -> anyhow::Result<Summary> {
             distinct.push(r);
         }
     }
-    let stats = |v: &[f64]| {
-        let m = v.iter().sum::<f64>() / v.len() as f64;
-        let sd = (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() as f64 - 1.0)).sqrt();
-        (m, sd)
-    };
+    let stats = spectral::moments::mean_sd;
     let rp = (cfg.repeats as f64).sqrt();
     let spi = std::f64::consts::PI.sqrt();
     let xd: Vec<f64> = distinct
@@ -373,11 +369,7 @@ fn table_rows(s: &Summary) -> Vec<Vec<f64>> {
                 noise: r.noise,
                 batch: r.batch,
             };
-            let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-            let sd = |v: &[f64]| {
-                let m = mean(v);
-                (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() as f64 - 1.0)).sqrt()
-            };
+            use spectral::moments::{mean, sd};
             let jk = |o: Option<[f64; 2]>, i: usize| o.map_or(f64::NAN, |v| v[i]);
             vec![
                 series_code(&c),

@@ -369,8 +369,7 @@ impl Robust {
         let q = |p: f64| coulomb_gas::histogram::percentile(&s, p);
         let n = s.len() as f64;
         let width = (q(75.0) - q(25.0)) / 1.349;
-        let mean = s.iter().sum::<f64>() / n;
-        let std_dev = (s.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        let std_dev = spectral::moments::sd(&s);
         Self {
             centre: q(50.0),
             width,

@@ -480,8 +480,7 @@ mod tests {
         for (i, &k) in kappa.iter().enumerate() {
             let xs: Vec<f64> = run.learnt().map(|r| r.lambda[i]).collect();
             let n = xs.len() as f64;
-            let mean = xs.iter().sum::<f64>() / n;
-            let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+            let (mean, sd) = spectral::moments::mean_sd(&xs);
             let se = sd / n.sqrt();
             assert!(
                 (mean - k).abs() < 5.0 * se + 0.04 * k,

@@ -13,10 +13,15 @@ fn sum_sq(xs: &[f64], m: f64) -> f64 {
 
 /// Sample standard deviation with n − 1 in the denominator (0 for fewer than two values).
 pub fn sd(xs: &[f64]) -> f64 {
+    variance(xs).sqrt()
+}
+
+/// Sample variance with n − 1 in the denominator (0 for fewer than two values).
+pub fn variance(xs: &[f64]) -> f64 {
     if xs.len() < 2 {
         return 0.0;
     }
-    (sum_sq(xs, mean(xs)) / (xs.len() as f64 - 1.0)).sqrt()
+    sum_sq(xs, mean(xs)) / (xs.len() as f64 - 1.0)
 }
 
 /// Population standard deviation (n in the denominator; numpy's default `std`), used where a
@@ -28,6 +33,14 @@ pub fn sd_population(xs: &[f64]) -> f64 {
 /// Population variance (n in the denominator).
 pub fn variance_population(xs: &[f64]) -> f64 {
     sum_sq(xs, mean(xs)) / xs.len() as f64
+}
+
+/// Skewness ⟨(x − x̄)³⟩/⟨(x − x̄)²⟩^{3/2} with population moments.
+pub fn skewness(xs: &[f64]) -> f64 {
+    let n = xs.len() as f64;
+    let m = mean(xs);
+    let s3 = xs.iter().map(|x| (x - m).powi(3)).sum::<f64>() / n;
+    s3 / variance_population(xs).powf(1.5)
 }
 
 /// Mean and sample standard deviation.

@@ -9,6 +9,7 @@
 
 use nalgebra::{DMatrix, DVector};
 
+use crate::density::Density1D as _;
 use crate::error::GasError;
 use crate::fit::spd_inverse;
 use crate::histogram::Histogram;
@@ -112,6 +113,42 @@ impl Model for TwoSpeciesModel {
         } else {
             vec![(0, 1.0), (2, 1.0), (1, 1.0)]
         }
+    }
+}
+
+/// The single-sector density (species 1 = upper level) as a least-squares model, parameters
+/// [centre, σ_upper, σ_lower], with central-difference derivatives.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SectorModel;
+
+impl Model for SectorModel {
+    fn n_params(&self) -> usize {
+        3
+    }
+    fn value(&self, x: f64, p: &[f64]) -> f64 {
+        if !(p[1] > 0.0 && p[2] > 0.0) {
+            return f64::NAN;
+        }
+        crate::two_species::SectorDensity {
+            centre: p[0],
+            sigma1: p[1],
+            sigma2: p[2],
+        }
+        .pdf(x)
+    }
+    fn gradient(&self, x: f64, p: &[f64], out: &mut [f64]) {
+        for k in 0..3 {
+            let h = 1e-6 * p[k].abs().max(p[1].min(p[2]));
+            let (mut a, mut b) = (p.to_vec(), p.to_vec());
+            a[k] += h;
+            b[k] -= h;
+            out[k] = (self.value(x, &a) - self.value(x, &b)) / (2.0 * h);
+        }
+    }
+    fn names(&self) -> Vec<String> {
+        ["centre", "sigma_upper", "sigma_lower"]
+            .map(String::from)
+            .to_vec()
     }
 }
 

@@ -72,7 +72,7 @@ impl Law {
     /// Total log-likelihood Σ ln ρ(x_i; p) at external parameters p (all widths > 0).
     fn log_likelihood(self, p: &[f64], samples: &[f64]) -> f64 {
         fn sum(d: &impl Density1D, xs: &[f64]) -> f64 {
-            xs.iter().map(|&x| d.ln_pdf(x)).sum()
+            d.log_likelihood(xs)
         }
         match self {
             Law::Pair => sum(
