@@ -356,3 +356,89 @@ pub fn analyse_scaling(files: &[PathBuf], a: &AnalyzeOptions) -> anyhow::Result<
     })
 }
 // ANCHOR_END: analyze_scaling
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use coulomb_gas::goe_sample;
+    use langevin_core::stream;
+    use release_data::ensemble::InputKind;
+
+    fn options() -> AnalyzeOptions {
+        AnalyzeOptions {
+            read: ReadOptions {
+                key: "W".into(),
+                kind: InputKind::Auto,
+                matrix: None,
+                ensemble_axis: None,
+                snapshot_axis: None,
+                snapshot: "last".into(),
+                spectrum: Spectrum::Singular,
+            },
+            targets: None,
+            sigma0: None,
+            bootstrap: 20,
+            seed: 1,
+            bootstrap_label: "test".into(),
+            lr: None,
+            batch: None,
+            plots: None,
+        }
+    }
+
+    /// A CSV of spectra (a GOE pair of width `sigma` about 2, a normal level about 5) through
+    /// the whole path: the report is `spectral::analyse_ensemble` of the same numbers, bit for
+    /// bit, and the width is the one drawn.
+    #[test]
+    fn a_file_is_analysed_as_spectral_analyses_its_numbers() {
+        let sigma = 0.05;
+        let mut rng = stream(3, "figures/test/analyze", 0);
+        let rows: Vec<Vec<f64>> = (0..400)
+            .map(|_| {
+                let e = goe_sample(2, sigma, &mut rng).unwrap();
+                let g = goe_sample(1, sigma, &mut rng).unwrap();
+                let mut l = vec![2.0 + e[0], 2.0 + e[1], 5.0 + g[0]];
+                l.sort_by(f64::total_cmp);
+                l
+            })
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("spectra.csv");
+        let text: String = rows
+            .iter()
+            .map(|r| runner::encode_floats(r) + "\n")
+            .collect();
+        std::fs::write(&path, text).unwrap();
+        let o = options();
+        let r = analyse_file(&path, &o).unwrap();
+        assert_eq!((r.input, r.analysis.samples), ("spectra", 400));
+        let ens = input::read(&path, &o.read).unwrap();
+        let want = analyse_ensemble(&rows, &o.options(&ens)).unwrap();
+        assert_eq!(r.analysis, want);
+        let pair = &r.analysis.peaks[0];
+        assert_eq!(pair.levels, vec![0, 1]);
+        let s = pair.sigma().unwrap();
+        // 4 bootstrap errors: a false-alarm rate of 6e-5 for a normal estimate.
+        assert!((s.value - sigma).abs() < 4.0 * s.err, "{s:?}");
+        assert_eq!(r.analysis.peaks[1].levels, vec![2]);
+    }
+
+    #[test]
+    fn options_are_checked_before_any_work() {
+        let mut o = options();
+        assert!(check(&o, 2, false).is_err());
+        assert!(check(&o, 1, true).is_err());
+        o.lr = Some(vec![0.1]);
+        assert!(check(&o, 1, false)
+            .unwrap_err()
+            .to_string()
+            .contains("--scaling"));
+        assert!(check(&o, 2, true)
+            .unwrap_err()
+            .to_string()
+            .contains("2 runs"));
+        o.lr = None;
+        o.bootstrap = 1;
+        assert!(check(&o, 1, false).is_err());
+    }
+}

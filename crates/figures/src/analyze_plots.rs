@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use coulomb_gas::{Density1D, Gaussian, PairDensity, TwoSpecies};
-use spectral::peak::{pooled, PeakLaw, PeakReport};
+use spectral::peak::pooled;
+use spectral::{PeakLaw, PeakReport};
 
 use crate::plot::{
     Axes, Curve, HistSeries, HistogramPlot, LegendPosition, Plot, ScatterPlot, ScatterSeries,

@@ -13,20 +13,20 @@
 #![forbid(unsafe_code)]
 
 pub mod analyze;
-pub mod analyze_plots;
+pub(crate) mod analyze_plots;
 pub mod cli;
 pub mod error;
 pub mod plot;
-pub mod rbm_figs;
+pub(crate) mod rbm_figs;
 pub mod rbm_sweep;
 pub mod registry;
 pub mod style;
-pub mod theory;
+pub(crate) mod theory;
 pub mod ts_common;
-pub mod ts_fig4;
-pub mod ts_fig5;
-pub mod ts_release;
-pub mod ts_scaling;
+pub(crate) mod ts_fig4;
+pub(crate) mod ts_fig5;
+pub(crate) mod ts_release;
+pub(crate) mod ts_scaling;
 
 pub use error::{FigureError, Result};
 pub use plot::Plot;

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::SpectralError;
 use crate::groups::{assign_to_targets, auto_groups};
 use crate::moments::level_moments;
-use crate::peak::{analyse_peak, PeakOptions, PeakReport};
+use crate::peak::analyse_peak;
+use crate::record::{PeakOptions, PeakReport};
 
 /// Options of an ensemble's analysis.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -23,6 +23,7 @@ pub mod groups;
 pub mod jackknife;
 pub mod moments;
 pub mod peak;
+pub mod record;
 pub mod scaling;
 pub mod slope;
 
@@ -30,6 +31,7 @@ pub use binning::{histogram, Binning, MIN_BINS};
 pub use ensemble::{analyse_ensemble, EnsembleOptions, EnsembleReport};
 pub use error::SpectralError;
 pub use groups::{assign_to_targets, auto_groups};
-pub use peak::{analyse_peak, Est, PeakOptions, PeakReport, Start};
+pub use peak::analyse_peak;
+pub use record::{Est, PeakLaw, PeakOptions, PeakReport, Start};
 pub use scaling::{scaling_fits, ScalingFit};
 pub use slope::{slope_fit, Slope};

@@ -13,7 +13,7 @@ mod fig2;
 mod fig3;
 mod surmise;
 
-pub use fig2::{Fig2, FIG2_CLOSEUP, FIG2_LRS};
+pub use fig2::Fig2;
 pub use fig3::Fig3;
 pub use surmise::SurmiseFig;
 
