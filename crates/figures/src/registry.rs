@@ -20,13 +20,17 @@
 //! fn run(&self, ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
 //!     let cfg = Config::for_profile(ctx.profile);           // Serialize; no HashMap inside
 //!     let dir = ctx.figure_dir(self.name())?;               // <out>/<name>/, created
-//!     ctx.compute_if_stale(self.name(), &cfg, |dir| {       // skipped if config.json matches
-//!         let samples = simulate(&cfg);                      // the expensive part
-//!         write_csv(dir.join("samples.csv"), &["x"], samples.iter().map(|&x| vec![x]))?;
-//!         write_json(dir.join("summary.json"), &fit(&samples))?;
-//!         Ok(vec![dir.join("samples.csv"), dir.join("summary.json")])
-//!     })?;
-//!     let table = read_csv(dir.join("samples.csv"))?;       // re-plot from the cached data
+//!     let samples = ctx.data(                               // data flow one way:
+//!         self.name(),
+//!         &cfg,
+//!         |dir| {                                           // config changed: compute, write,
+//!             let samples = simulate(&cfg);                  // and use what was computed
+//!             write_csv(dir.join("samples.csv"), &["x"], samples.iter().map(|&x| vec![x]))?;
+//!             write_json(dir.join("summary.json"), &fit(&samples))?;
+//!             Ok((samples, vec![dir.join("samples.csv"), dir.join("summary.json")]))
+//!         },
+//!         |dir| read_samples(dir.join("samples.csv")),       // unchanged: re-plot from the files
+//!     )?;
 //!     let plot = HistogramPlot { /* ... */ ..Default::default() };
 //!     let out = plot.render(&dir.join(self.name()))?;
 //!     Ok(vec![dir.join("samples.csv"), dir.join("summary.json"), out.png, out.svg])
@@ -223,6 +227,30 @@ impl Context {
         let files = compute(&dir)?;
         self.store_config(name, config, &files)?;
         Ok(true)
+    }
+}
+
+impl Context {
+    /// A figure's data, flowing one way: when the configuration changed, `compute` (which gets
+    /// the figure directory, writes the data files and returns the data with their paths) runs
+    /// and its data are used as they are; otherwise `load` reads the files a previous run wrote.
+    /// Nothing written is read back in the same process.
+    pub fn data<C, T, F, L>(&self, name: &str, config: &C, compute: F, load: L) -> anyhow::Result<T>
+    where
+        C: Serialize,
+        F: FnOnce(&Path) -> anyhow::Result<(T, Vec<PathBuf>)>,
+        L: FnOnce(&Path) -> anyhow::Result<T>,
+    {
+        let mut fresh = None;
+        self.compute_if_stale(name, config, |dir| {
+            let (data, files) = compute(dir)?;
+            fresh = Some(data);
+            Ok(files)
+        })?;
+        match fresh {
+            Some(data) => Ok(data),
+            None => load(&self.figure_dir(name)?),
+        }
     }
 }
 

@@ -160,18 +160,25 @@ impl Figure for DysonTheory {
         let dir = ctx.figure_dir(self.name())?;
         let pair_csv = dir.join("pair_samples.csv");
         let two_csv = dir.join("two_species_samples.csv");
-        ctx.compute_if_stale(self.name(), &cfg, |_| {
-            for (gas, path, k) in [
-                (&cfg.pair, &pair_csv, 0u64),
-                (&cfg.two_species, &two_csv, 1),
-            ] {
-                let rows = simulate(gas, &cfg, cfg.seed.wrapping_add(k))?;
-                write_csv(path, &["x1", "x2"], rows)?;
-            }
-            Ok(vec![pair_csv.clone(), two_csv.clone()])
-        })?;
-        let pair = read_pairs(&pair_csv)?;
-        let two = read_pairs(&two_csv)?;
+        let (pair, two) = ctx.data(
+            self.name(),
+            &cfg,
+            |_| {
+                let mut out = Vec::new();
+                for (gas, path, k) in [
+                    (&cfg.pair, &pair_csv, 0u64),
+                    (&cfg.two_species, &two_csv, 1),
+                ] {
+                    let rows = simulate(gas, &cfg, cfg.seed.wrapping_add(k))?;
+                    write_csv(path, &["x1", "x2"], rows.iter().cloned())?;
+                    out.push(rows);
+                }
+                let two = out.pop().unwrap_or_default();
+                let pair = out.pop().unwrap_or_default();
+                Ok(((pair, two), vec![pair_csv.clone(), two_csv.clone()]))
+            },
+            |_| Ok((read_pairs(&pair_csv)?, read_pairs(&two_csv)?)),
+        )?;
 
         // Pair: Eq 11 with σ from Eq 9.
         let s = cfg.pair.sigma(0);

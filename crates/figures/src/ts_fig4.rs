@@ -440,27 +440,31 @@ impl Figure for Fig4 {
         let cfg = Config::for_profile(ctx.profile);
         let dir = ctx.figure_dir(self.name())?;
         let summary_path = dir.join("summary.json");
-        ctx.compute_if_stale(self.name(), &cfg, |dir| {
-            let mut files = Vec::new();
-            let mut per = Vec::new();
-            for model in MODELS {
-                let (s, f) = compute(model, &cfg, dir)?;
-                files.extend(f);
-                per.push(s);
-            }
-            let summary = Summary {
-                profile: ctx.profile,
-                steps_per_epoch: cfg.batches_per_epoch,
-                z27: per.pop().expect("two models"),
-                z26: per.pop().expect("two models"),
-                notes: notes(&cfg),
-                config: cfg.clone(),
-            };
-            write_json(&summary_path, &summary)?;
-            files.push(summary_path.clone());
-            Ok(files)
-        })?;
-        let summary: Summary = read_json(&summary_path)?;
+        let summary: Summary = ctx.data(
+            self.name(),
+            &cfg,
+            |dir| {
+                let mut files = Vec::new();
+                let mut per = Vec::new();
+                for model in MODELS {
+                    let (s, f) = compute(model, &cfg, dir)?;
+                    files.extend(f);
+                    per.push(s);
+                }
+                let summary = Summary {
+                    profile: ctx.profile,
+                    steps_per_epoch: cfg.batches_per_epoch,
+                    z27: per.pop().expect("two models"),
+                    z26: per.pop().expect("two models"),
+                    notes: notes(&cfg),
+                    config: cfg.clone(),
+                };
+                write_json(&summary_path, &summary)?;
+                files.push(summary_path.clone());
+                Ok((summary, files))
+            },
+            |_| Ok(read_json(&summary_path)?),
+        )?;
         let left = panel(Model::Z26, &dir, &summary.z26, &cfg)?;
         let right = panel(Model::Z27, &dir, &summary.z27, &cfg)?;
         let grid = Grid::row(vec![Panel::from(left), Panel::from(right)]);

@@ -289,22 +289,28 @@ impl Figure for TsScaling {
         let dir = ctx.figure_dir(self.name())?;
         let points = dir.join("points.csv");
         let summary_path = dir.join("summary.json");
-        ctx.compute_if_stale(self.name(), &cfg, |dir| {
-            let (rows, done) = compute(&cfg, &dir.join(JOURNAL_FILE))?;
-            write_csv(&points, &COLUMNS, rows.clone())?;
-            let summary = Summary {
-                profile: ctx.profile,
-                fits: fits(&rows)?,
-                notes: notes(&cfg),
-                config: cfg.clone(),
-            };
-            write_json(&summary_path, &summary)?;
-            done.remove_journal()?;
-            Ok(vec![points.clone(), summary_path.clone()])
-        })?;
-        let table = read_csv(&points)?;
-        let summary: Summary = read_json(&summary_path).context("summary.json")?;
-        let (left, right) = plot_panels(&table.rows, &summary.fits);
+        let (rows, summary) = ctx.data(
+            self.name(),
+            &cfg,
+            |dir| {
+                let (rows, done) = compute(&cfg, &dir.join(JOURNAL_FILE))?;
+                write_csv(&points, &COLUMNS, rows.clone())?;
+                let summary = Summary {
+                    profile: ctx.profile,
+                    fits: fits(&rows)?,
+                    notes: notes(&cfg),
+                    config: cfg.clone(),
+                };
+                write_json(&summary_path, &summary)?;
+                done.remove_journal()?;
+                Ok(((rows, summary), vec![points.clone(), summary_path.clone()]))
+            },
+            |_| {
+                let summary: Summary = read_json(&summary_path).context("summary.json")?;
+                Ok((read_csv(&points)?.rows, summary))
+            },
+        )?;
+        let (left, right) = plot_panels(&rows, &summary.fits);
         let rendered = Grid::row(vec![Panel::from(left), Panel::from(right)])
             .render(&dir.join("ts_scaling"))?;
         let mut out = vec![points, summary_path];
