@@ -30,7 +30,7 @@ use crate::plot::{Axes, Bundle, Curve, Grid, HLine, LinePlot, Panel};
 use crate::registry::{Context, Figure, Profile};
 use crate::style;
 use crate::Plot;
-use runner::{read_csv, read_json, write_csv, write_json};
+use runner::{read_csv, read_json, write_json};
 
 /// Fig 4 (registered as `fig4`).
 pub struct Fig4;
@@ -193,7 +193,35 @@ fn mean_sem(v: &[f64]) -> (f64, f64) {
 }
 
 /// Simulate one Z and write `mean_<z>.csv` and `members_<z>.csv`; return the summary.
-fn compute(model: Model, cfg: &Config, dir: &Path) -> anyhow::Result<(ModelSummary, Vec<PathBuf>)> {
+/// The tables a model's panel is drawn from: `mean_<model>.csv` and `members_<model>.csv`.
+struct Tables {
+    mean: runner::CsvTable,
+    members: runner::CsvTable,
+}
+
+impl Tables {
+    fn paths(dir: &Path, model: Model) -> [PathBuf; 2] {
+        let name = model.name();
+        [
+            dir.join(format!("mean_{name}.csv")),
+            dir.join(format!("members_{name}.csv")),
+        ]
+    }
+
+    fn read(dir: &Path, model: Model) -> anyhow::Result<Self> {
+        let [mean, members] = Self::paths(dir, model);
+        Ok(Self {
+            mean: read_csv(mean)?,
+            members: read_csv(members)?,
+        })
+    }
+}
+
+fn compute(
+    model: Model,
+    cfg: &Config,
+    dir: &Path,
+) -> anyhow::Result<(ModelSummary, Tables, Vec<PathBuf>)> {
     let h = cfg.hyper(model);
     let run = model.run(h, cfg.seed, 0)?;
     let rec = Record::Dense {
@@ -226,10 +254,8 @@ fn compute(model: Model, cfg: &Config, dir: &Path) -> anyhow::Result<(ModelSumma
         res[0].push(r[0]);
         res[1].push(r[1]);
     }
-    let name = model.name();
-    let mean_csv = dir.join(format!("mean_{name}.csv"));
-    write_csv(
-        &mean_csv,
+    let [mean_csv, members_csv] = Tables::paths(dir, model);
+    let mean = runner::CsvTable::new(
         &[
             "t",
             "x_min",
@@ -242,7 +268,8 @@ fn compute(model: Model, cfg: &Config, dir: &Path) -> anyhow::Result<(ModelSumma
             "residual_fast_mode",
         ],
         rows,
-    )?;
+    );
+    mean.write(&mean_csv)?;
     let shown = cfg.shown.min(nets.len());
     let mut header = vec!["t".to_string()];
     for m in 0..shown {
@@ -259,9 +286,9 @@ fn compute(model: Model, cfg: &Config, dir: &Path) -> anyhow::Result<(ModelSumma
             row
         })
         .collect();
-    let members_csv = dir.join(format!("members_{name}.csv"));
     let hdr: Vec<&str> = header.iter().map(String::as_str).collect();
-    write_csv(&members_csv, &hdr, members)?;
+    let members = runner::CsvTable::new(&hdr, members);
+    members.write(&members_csv)?;
 
     let pred = predictions(model, cfg)?;
     let fits = |x: &[f64]| -> anyhow::Result<LevelFits> {
@@ -323,7 +350,11 @@ fn compute(model: Model, cfg: &Config, dir: &Path) -> anyhow::Result<(ModelSumma
         x_min,
         x_max,
     };
-    Ok((summary, vec![mean_csv, members_csv]))
+    Ok((
+        summary,
+        Tables { mean, members },
+        vec![mean_csv, members_csv],
+    ))
 }
 
 fn notes(cfg: &Config) -> Vec<String> {
@@ -362,14 +393,13 @@ fn notes(cfg: &Config) -> Vec<String> {
     ]
 }
 
-fn read_table(path: &Path) -> anyhow::Result<runner::CsvTable> {
-    Ok(read_csv(path)?)
-}
-
-fn panel(model: Model, dir: &Path, s: &ModelSummary, cfg: &Config) -> anyhow::Result<LinePlot> {
-    let name = model.name();
-    let mean = read_table(&dir.join(format!("mean_{name}.csv")))?;
-    let members = read_table(&dir.join(format!("members_{name}.csv")))?;
+fn panel(
+    model: Model,
+    tables: &Tables,
+    s: &ModelSummary,
+    cfg: &Config,
+) -> anyhow::Result<LinePlot> {
+    let (mean, members) = (&tables.mean, &tables.members);
     let t = mean.column("t").context("column t")?;
     let shown = (members.header.len() - 1) / 2;
     let col = |m: usize, which: &str| members.column(&format!("m{m}_{which}"));
@@ -440,16 +470,18 @@ impl Figure for Fig4 {
         let cfg = Config::for_profile(ctx.profile);
         let dir = ctx.figure_dir(self.name())?;
         let summary_path = dir.join("summary.json");
-        let summary: Summary = ctx.data(
+        let (summary, tables): (Summary, Vec<Tables>) = ctx.data(
             self.name(),
             &cfg,
             |dir| {
                 let mut files = Vec::new();
                 let mut per = Vec::new();
+                let mut tables = Vec::new();
                 for model in MODELS {
-                    let (s, f) = compute(model, &cfg, dir)?;
+                    let (s, t, f) = compute(model, &cfg, dir)?;
                     files.extend(f);
                     per.push(s);
+                    tables.push(t);
                 }
                 let summary = Summary {
                     profile: ctx.profile,
@@ -461,12 +493,18 @@ impl Figure for Fig4 {
                 };
                 write_json(&summary_path, &summary)?;
                 files.push(summary_path.clone());
-                Ok((summary, files))
+                Ok(((summary, tables), files))
             },
-            |_| Ok(read_json(&summary_path)?),
+            |dir| {
+                let tables = MODELS
+                    .iter()
+                    .map(|&m| Tables::read(dir, m))
+                    .collect::<anyhow::Result<_>>()?;
+                Ok((read_json(&summary_path)?, tables))
+            },
         )?;
-        let left = panel(Model::Z26, &dir, &summary.z26, &cfg)?;
-        let right = panel(Model::Z27, &dir, &summary.z27, &cfg)?;
+        let left = panel(Model::Z26, &tables[0], &summary.z26, &cfg)?;
+        let right = panel(Model::Z27, &tables[1], &summary.z27, &cfg)?;
         let grid = Grid::row(vec![Panel::from(left), Panel::from(right)]);
         let rendered = grid.render(&dir.join("fig4"))?;
         let mut out: Vec<PathBuf> = MODELS

@@ -97,6 +97,20 @@ pub struct CsvTable {
 }
 
 impl CsvTable {
+    /// A table of `header` and `rows`.
+    pub fn new(header: &[&str], rows: Vec<Vec<f64>>) -> Self {
+        Self {
+            header: header.iter().map(|h| h.to_string()).collect(),
+            rows,
+        }
+    }
+
+    /// Writes the table to `path` ([`write_csv`]): what [`read_csv`] reads back.
+    pub fn write(&self, path: impl AsRef<Path>) -> Result<()> {
+        let header: Vec<&str> = self.header.iter().map(String::as_str).collect();
+        write_csv(path, &header, self.rows.iter().cloned())
+    }
+
     /// The values of the column called `name`, if there is one.
     pub fn column(&self, name: &str) -> Option<Vec<f64>> {
         let j = self.header.iter().position(|h| h == name)?;

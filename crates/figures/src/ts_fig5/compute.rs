@@ -25,7 +25,7 @@ pub(super) fn compute(
     model: Model,
     cfg: &Config,
     dir: &Path,
-) -> anyhow::Result<(ModelSummary, Vec<PathBuf>)> {
+) -> anyhow::Result<(ModelSummary, Tables, Vec<PathBuf>)> {
     let h = cfg.hyper(model);
     let teacher = model.teacher();
     let run = model.run(h, cfg.seed, 0)?;
@@ -46,12 +46,12 @@ pub(super) fn compute(
             f64::from(u8::from(c * c > 0.5)),
         ]);
     }
-    let csv = dir.join(format!("samples_{}.csv", model.name()));
-    write_csv(
-        &csv,
+    let [csv, lin_csv] = Tables::paths(dir, model);
+    let samples = runner::CsvTable::new(
         &["xi_min", "xi_max", "x_min", "x_max", "upper_is_fast"],
         rows.clone(),
-    )?;
+    );
+    samples.write(&csv)?;
 
     let pooled: Vec<f64> = rows.iter().flat_map(|r| [r[2], r[3]]).collect();
     // One level per network, alternating upper/lower: independent draws of the pooled law.
@@ -232,15 +232,15 @@ pub(super) fn compute(
     let (lo_x, hi_x) = (c32 - 4.5 * s1.max(s2), c32 + 4.5 * s1.max(s2));
     let lin_hist = Histogram::fixed(&mc_pooled, lo_x, hi_x, 240)?;
     let inside = lin_hist.n as f64 / mc_pooled.len() as f64;
-    let lin_csv = dir.join(format!("linear_response_{}.csv", model.name()));
-    write_csv(
-        &lin_csv,
+    let linear = runner::CsvTable::new(
         &["x", "density"],
         lin_hist
             .centres()
             .into_iter()
             .zip(lin_hist.density())
-            .map(|(x, d)| vec![x, d * inside]),
-    )?;
-    Ok((summary, vec![csv, lin_csv]))
+            .map(|(x, d)| vec![x, d * inside])
+            .collect(),
+    );
+    linear.write(&lin_csv)?;
+    Ok((summary, Tables { samples, linear }, vec![csv, lin_csv]))
 }

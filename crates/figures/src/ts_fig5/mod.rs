@@ -40,7 +40,7 @@ use crate::plot::{Axes, Curve, Grid, HistSeries, HistogramPlot, Panel, VLine};
 use crate::registry::{Context, Figure, Profile};
 use crate::style;
 use crate::Plot;
-use runner::{read_csv, read_json, write_csv, write_json};
+use runner::{read_csv, read_json, write_json};
 
 /// Fig 5 (registered as `fig5`).
 pub struct Fig5;
@@ -280,13 +280,37 @@ fn notes(cfg: &Config) -> Vec<String> {
     ]
 }
 
+/// The tables a model's panels are drawn from: `samples_<model>.csv` and
+/// `linear_response_<model>.csv`.
+struct Tables {
+    samples: runner::CsvTable,
+    linear: runner::CsvTable,
+}
+
+impl Tables {
+    fn paths(dir: &Path, model: Model) -> [PathBuf; 2] {
+        let name = model.name();
+        [
+            dir.join(format!("samples_{name}.csv")),
+            dir.join(format!("linear_response_{name}.csv")),
+        ]
+    }
+
+    fn read(dir: &Path, model: Model) -> anyhow::Result<Self> {
+        let [samples, linear] = Self::paths(dir, model);
+        Ok(Self {
+            samples: read_csv(samples)?,
+            linear: read_csv(linear)?,
+        })
+    }
+}
+
 fn panel(
     model: Model,
-    dir: &Path,
+    tables: &Tables,
     s: &ModelSummary,
 ) -> anyhow::Result<(HistogramPlot, HistogramPlot)> {
-    let t = read_csv(dir.join(format!("samples_{}.csv", model.name())))?;
-    let lin = read_csv(dir.join(format!("linear_response_{}.csv", model.name())))?;
+    let (t, lin) = (&tables.samples, &tables.linear);
     let lo = t.column("x_min").context("x_min")?;
     let hi = t.column("x_max").context("x_max")?;
     let pooled: Vec<f64> = lo.iter().zip(&hi).flat_map(|(a, b)| [*a, *b]).collect();
@@ -370,16 +394,18 @@ impl Figure for Fig5 {
         let cfg = Config::for_profile(ctx.profile);
         let dir = ctx.figure_dir(self.name())?;
         let summary_path = dir.join("summary.json");
-        let summary: Summary = ctx.data(
+        let (summary, tables): (Summary, Vec<Tables>) = ctx.data(
             self.name(),
             &cfg,
             |dir| {
                 let mut files = Vec::new();
                 let mut per = Vec::new();
+                let mut tables = Vec::new();
                 for model in MODELS {
-                    let (s, f) = compute(model, &cfg, dir)?;
+                    let (s, t, f) = compute(model, &cfg, dir)?;
                     files.extend(f);
                     per.push(s);
+                    tables.push(t);
                 }
                 let summary = Summary {
                     profile: ctx.profile,
@@ -390,12 +416,18 @@ impl Figure for Fig5 {
                 };
                 write_json(&summary_path, &summary)?;
                 files.push(summary_path.clone());
-                Ok((summary, files))
+                Ok(((summary, tables), files))
             },
-            |_| Ok(read_json(&summary_path)?),
+            |dir| {
+                let tables = MODELS
+                    .iter()
+                    .map(|&m| Tables::read(dir, m))
+                    .collect::<anyhow::Result<_>>()?;
+                Ok((read_json(&summary_path)?, tables))
+            },
         )?;
-        let (d26, s26) = panel(Model::Z26, &dir, &summary.z26)?;
-        let (d27, s27) = panel(Model::Z27, &dir, &summary.z27)?;
+        let (d26, s26) = panel(Model::Z26, &tables[0], &summary.z26)?;
+        let (d27, s27) = panel(Model::Z27, &tables[1], &summary.z27)?;
         let main = Grid::row(vec![Panel::from(d26), Panel::from(d27)]).render(&dir.join("fig5"))?;
         let spacing = Grid::row(vec![Panel::from(s26), Panel::from(s27)])
             .render(&dir.join("fig5_spacing"))?;
