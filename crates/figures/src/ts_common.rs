@@ -1,6 +1,8 @@
 //! Shared pieces of the released-model figures (`ts_scaling`, `ts_release`): the grid, the
 //! authors' per-configuration numbers with bootstrap errors, and the global slope fits.
 
+use std::path::PathBuf;
+
 use release_data::ts::ReleasedConfig;
 use serde::{Deserialize, Serialize};
 use spectral::{analyse_peak, PeakOptions, PeakReport};
@@ -137,4 +139,18 @@ pub fn series_label(code: usize) -> &'static str {
         "α scan (noise 0.1, |B| = 16)",
         "|B| scan (α = 0.1, noise 0.1)",
     ][code.min(2)]
+}
+
+/// The hidden-layer models of Figs 4 and 5: Z of Eq 26, then Eq 27.
+pub(crate) const HIDDEN_MODELS: [Model; 2] = [Model::Z26, Model::Z27];
+
+/// Runs `compute` for each hidden-layer model of Figs 4 and 5 (Z of Eq 26, then Eq 27): their
+/// summaries, their tables and every file written.
+pub(crate) fn per_hidden_model<S, T>(
+    mut compute: impl FnMut(Model) -> anyhow::Result<(S, T, Vec<PathBuf>)>,
+) -> anyhow::Result<([S; 2], Vec<T>, Vec<PathBuf>)> {
+    let (s26, t26, mut files) = compute(Model::Z26)?;
+    let (s27, t27, f27) = compute(Model::Z27)?;
+    files.extend(f27);
+    Ok(([s26, s27], vec![t26, t27], files))
 }

@@ -29,6 +29,7 @@ use teacher_student::{squared_singular_values, Hyper, Mat, Model, Record};
 use crate::plot::{Axes, Bundle, Curve, Grid, HLine, LinePlot, Panel};
 use crate::registry::{Context, Figure, Profile};
 use crate::style;
+use crate::ts_common::{per_hidden_model, HIDDEN_MODELS};
 use crate::Plot;
 use runner::{read_csv, read_json, write_json};
 
@@ -166,8 +167,6 @@ struct Summary {
     z27: ModelSummary,
     notes: Vec<String>,
 }
-
-const MODELS: [Model; 2] = [Model::Z26, Model::Z27];
 
 fn predictions(model: Model, cfg: &Config) -> anyhow::Result<Predictions> {
     let t = model.teacher();
@@ -474,20 +473,13 @@ impl Figure for Fig4 {
             self.name(),
             &cfg,
             |dir| {
-                let mut files = Vec::new();
-                let mut per = Vec::new();
-                let mut tables = Vec::new();
-                for model in MODELS {
-                    let (s, t, f) = compute(model, &cfg, dir)?;
-                    files.extend(f);
-                    per.push(s);
-                    tables.push(t);
-                }
+                let ([z26, z27], tables, mut files) =
+                    per_hidden_model(|model| compute(model, &cfg, dir))?;
                 let summary = Summary {
                     profile: ctx.profile,
                     steps_per_epoch: cfg.batches_per_epoch,
-                    z27: per.pop().expect("two models"),
-                    z26: per.pop().expect("two models"),
+                    z26,
+                    z27,
                     notes: notes(&cfg),
                     config: cfg.clone(),
                 };
@@ -496,7 +488,7 @@ impl Figure for Fig4 {
                 Ok(((summary, tables), files))
             },
             |dir| {
-                let tables = MODELS
+                let tables = HIDDEN_MODELS
                     .iter()
                     .map(|&m| Tables::read(dir, m))
                     .collect::<anyhow::Result<_>>()?;
@@ -507,7 +499,7 @@ impl Figure for Fig4 {
         let right = panel(Model::Z27, &tables[1], &summary.z27, &cfg)?;
         let grid = Grid::row(vec![Panel::from(left), Panel::from(right)]);
         let rendered = grid.render(&dir.join("fig4"))?;
-        let mut out: Vec<PathBuf> = MODELS
+        let mut out: Vec<PathBuf> = HIDDEN_MODELS
             .iter()
             .flat_map(|m| {
                 [

@@ -39,6 +39,7 @@ use teacher_student::{Hyper, LinearResponse, Mat, Model, Record};
 use crate::plot::{Axes, Curve, Grid, HistSeries, HistogramPlot, Panel, VLine};
 use crate::registry::{Context, Figure, Profile};
 use crate::style;
+use crate::ts_common::{per_hidden_model, HIDDEN_MODELS};
 use crate::Plot;
 use runner::{read_csv, read_json, write_json};
 
@@ -245,8 +246,6 @@ struct Summary {
     notes: Vec<String>,
 }
 
-const MODELS: [Model; 2] = [Model::Z26, Model::Z27];
-
 mod compute;
 use compute::compute;
 
@@ -398,19 +397,12 @@ impl Figure for Fig5 {
             self.name(),
             &cfg,
             |dir| {
-                let mut files = Vec::new();
-                let mut per = Vec::new();
-                let mut tables = Vec::new();
-                for model in MODELS {
-                    let (s, t, f) = compute(model, &cfg, dir)?;
-                    files.extend(f);
-                    per.push(s);
-                    tables.push(t);
-                }
+                let ([z26, z27], tables, mut files) =
+                    per_hidden_model(|model| compute(model, &cfg, dir))?;
                 let summary = Summary {
                     profile: ctx.profile,
-                    z27: per.pop().expect("two models"),
-                    z26: per.pop().expect("two models"),
+                    z26,
+                    z27,
                     notes: notes(&cfg),
                     config: cfg.clone(),
                 };
@@ -419,7 +411,7 @@ impl Figure for Fig5 {
                 Ok(((summary, tables), files))
             },
             |dir| {
-                let tables = MODELS
+                let tables = HIDDEN_MODELS
                     .iter()
                     .map(|&m| Tables::read(dir, m))
                     .collect::<anyhow::Result<_>>()?;
@@ -431,7 +423,7 @@ impl Figure for Fig5 {
         let main = Grid::row(vec![Panel::from(d26), Panel::from(d27)]).render(&dir.join("fig5"))?;
         let spacing = Grid::row(vec![Panel::from(s26), Panel::from(s27)])
             .render(&dir.join("fig5_spacing"))?;
-        let mut out: Vec<PathBuf> = MODELS
+        let mut out: Vec<PathBuf> = HIDDEN_MODELS
             .iter()
             .flat_map(|m| {
                 [
