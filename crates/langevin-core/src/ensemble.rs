@@ -8,7 +8,6 @@ use crate::potential::{Potential, Quadratic};
 use crate::seed::{stream, Stream};
 use crate::stationary::gaussian_width;
 use rand_distr::{Distribution, StandardNormal};
-use rayon::prelude::*;
 
 /// Purpose string of the per-chain streams: chain k uses `stream(seed, CHAIN_PURPOSE, k)`.
 pub const CHAIN_PURPOSE: &str = "dbm/chain";
@@ -135,10 +134,7 @@ pub fn run_ensemble(
     spec: &EnsembleSpec,
 ) -> Result<Vec<Vec<f64>>, CoreError> {
     let ou = Chains::new(dyson, spec)?;
-    (0..spec.chains as u64)
-        .into_par_iter()
-        .map(|k| ou.chain(k))
-        .collect()
+    crate::ordered::try_par_map(spec.chains as u64, |k| ou.chain(k))
 }
 
 /// The chains of an ensemble, one at a time: what [`run_ensemble`] and `rmt-sgd dbm` (which

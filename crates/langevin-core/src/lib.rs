@@ -12,6 +12,7 @@ pub mod dyson;
 pub mod ensemble;
 pub mod error;
 pub mod matrix_ou;
+pub mod ordered;
 pub mod potential;
 pub mod seed;
 pub mod sgd;

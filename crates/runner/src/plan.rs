@@ -180,7 +180,9 @@ where
     let start = Instant::now();
     let work = groups(&pending, plan.group.max(1), plan.key);
     let appended = std::sync::atomic::AtomicUsize::new(0);
-    let computed: anyhow::Result<Vec<Vec<(u64, T)>>> = work
+    // Every group runs (finished ones are journalled), then the lowest failing group is the
+    // error: rayon's short-circuiting collect would name whichever failure a thread met first.
+    let computed: Vec<anyhow::Result<Vec<(u64, T)>>> = work
         .par_iter()
         .map(|g| {
             let results = compute(g.clone())?;
@@ -201,6 +203,7 @@ where
         })
         .collect();
     bar.finish_and_clear();
+    let computed: anyhow::Result<Vec<Vec<(u64, T)>>> = computed.into_iter().collect();
     let computed = match computed {
         Ok(c) => c,
         Err(e) => {

@@ -4,7 +4,6 @@
 
 use langevin_core::stream;
 use rand::RngExt;
-use rayon::prelude::*;
 
 use crate::error::SpectralError;
 
@@ -32,13 +31,11 @@ where
             "the bootstrap needs at least 2 replicates, got {replicates}"
         )));
     }
-    (0..replicates as u64)
-        .into_par_iter()
-        .map(|b| {
-            f(&resample(seed, purpose, b, n))
-                .map_err(|e| SpectralError::Fit(format!("bootstrap replica {b}: {e}")))
-        })
-        .collect()
+    // The lowest failing replica is the error, whatever the thread count.
+    langevin_core::ordered::try_par_map(replicates as u64, |b| {
+        f(&resample(seed, purpose, b, n))
+            .map_err(|e| SpectralError::Fit(format!("bootstrap replica {b}: {e}")))
+    })
 }
 
 #[cfg(test)]
@@ -61,5 +58,22 @@ mod tests {
             Err(SpectralError::Fit("no".into()))
         });
         assert!(e.unwrap_err().to_string().contains("replica 0"));
+        // The lowest failing replica is named, whatever the threads meet first.
+        for _ in 0..20 {
+            let e = replicas(3, "t", 64, 10, |s| -> Result<(), _> {
+                if s[0] % 3 == 0 {
+                    Err(SpectralError::Fit("no".into()))
+                } else {
+                    Ok(())
+                }
+            });
+            let first = (0..64)
+                .find(|&b| resample(3, "t", b, 10)[0] % 3 == 0)
+                .unwrap();
+            assert!(e
+                .unwrap_err()
+                .to_string()
+                .contains(&format!("replica {first}:")));
+        }
     }
 }

@@ -4,7 +4,6 @@
 
 use coulomb_gas::fit::lm::PairModel;
 use coulomb_gas::Histogram;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::binning::histogram_sorted;
@@ -36,15 +35,13 @@ where
     }
     let mut sorted = samples.to_vec();
     sorted.sort_by(f64::total_cmp);
-    let est: Vec<f64> = (0..n)
-        .into_par_iter()
-        .map(|k| {
-            let mut rest = Vec::with_capacity(n - 1);
-            rest.extend_from_slice(&sorted[..k]);
-            rest.extend_from_slice(&sorted[k + 1..]);
-            f(&histogram_sorted(&rest)?.0)
-        })
-        .collect::<Result<_, _>>()?;
+    let est: Vec<f64> = langevin_core::ordered::try_par_map(n as u64, |k| {
+        let k = k as usize;
+        let mut rest = Vec::with_capacity(n - 1);
+        rest.extend_from_slice(&sorted[..k]);
+        rest.extend_from_slice(&sorted[k + 1..]);
+        f(&histogram_sorted(&rest)?.0)
+    })?;
     Ok(Jackknife {
         mean: mean(&est),
         err: sd_population(&est) * (n as f64 - 1.0).sqrt(),

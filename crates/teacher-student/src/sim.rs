@@ -25,7 +25,6 @@
 use langevin_core::{stream, Stream};
 use nalgebra::SMatrix;
 use rand_distr::{Distribution, StandardNormal};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::TsError;
@@ -431,10 +430,7 @@ impl<const M: usize, const N: usize> Run<M, N> {
         if n == 0 {
             return Err(TsError::Zero { name: "seeds" });
         }
-        (0..n as u64)
-            .into_par_iter()
-            .map(|k| self.member(first + k, record))
-            .collect()
+        langevin_core::ordered::try_par_map(n as u64, |k| self.member(first + k, record))
     }
 
     /// Batch-mean noise matrices Ā_B of one seed for the whole data set (quenched noise),
