@@ -4,9 +4,11 @@
 //!   order) and CSV files, with the ensemble and snapshot axes, into singular values (or
 //!   eigenvalues of WᵀW) per sample;
 //! * the analysis itself is the `spectral` crate's (`analyse_ensemble`, `scaling_fits`), the one
-//!   the figures use: peaks from targets or found automatically, per peak the Eq (11), Eq (32)
-//!   and Gaussian fits by least squares and maximum likelihood with bootstrap errors, U4,
-//!   spacings vs the surmise; the scaling fit σ = a·√(α/|B|) through the origin;
+//!   the figures use: outlying networks reported and left out, peaks from targets or decided by
+//!   likelihood, per peak the Eq (11), Eq (32) and Gaussian fits by least squares and maximum
+//!   likelihood with bootstrap errors, U4, spacings vs the surmise, the headline estimate and
+//!   why; across runs, peaks matched by centre, σ = a·√(α/|B|) through the origin, the free
+//!   exponent and the verdict on the linear scaling rule;
 //! * pictures: one PNG per peak and one per scaling fit ([`crate::analyze_plots`]).
 
 use std::path::{Path, PathBuf};
@@ -15,7 +17,8 @@ use anyhow::{bail, Context};
 use release_data::ensemble::{self as input, Ensemble, ReadOptions, Spectrum};
 use serde::Serialize;
 use spectral::{
-    analyse_ensemble, scaling_fits, EnsembleOptions, EnsembleReport, PeakOptions, ScalingFit,
+    analyse_ensemble, scaling_fits, EnsembleOptions, EnsembleReport, PeakOptions, ScalingReport,
+    MIN_SAMPLES,
 };
 
 use crate::analyze_plots::{peak_png, scaling_png, ScalingPoints};
@@ -42,6 +45,8 @@ pub struct AnalyzeOptions {
     pub batch: Option<Vec<f64>>,
     /// Write PNGs into this directory.
     pub plots: Option<PathBuf>,
+    /// Keep outlying networks in the statistics (they are reported either way).
+    pub keep_outliers: bool,
 }
 
 impl AnalyzeOptions {
@@ -55,6 +60,7 @@ impl AnalyzeOptions {
         };
         EnsembleOptions {
             targets: self.targets.clone(),
+            keep_outliers: self.keep_outliers,
             peak: PeakOptions {
                 sigma0: self.sigma0.or(auto),
                 bootstrap: self.bootstrap,
@@ -110,6 +116,18 @@ fn file_stem(p: &Path) -> String {
 /// Analyses the peaks of one file's samples.
 fn analyse(a: &AnalyzeOptions, ens: &Ensemble) -> anyhow::Result<FileReport> {
     let shown = ens.path.display().to_string();
+    if ens.spectra.len() < MIN_SAMPLES {
+        bail!(
+            "{shown}: {} sample(s) along the ensemble axis {} of the {} of shape {:?}: the widths \
+             are fluctuations across an ensemble of independently trained networks (at least \
+             {MIN_SAMPLES}); if the networks lie along another axis, set --ensemble-axis (and \
+             --snapshot-axis for snapshots)",
+            ens.spectra.len(),
+            a.read.ensemble_axis.unwrap_or(0),
+            ens.kind,
+            ens.shape
+        );
+    }
     let analysis = analyse_ensemble(&ens.spectra, &a.options(ens)).context(shown.clone())?;
     Ok(FileReport {
         file: shown,
@@ -147,10 +165,11 @@ fn peak_plots(
 ) -> anyhow::Result<Vec<String>> {
     let stem = file_stem(&ens.path);
     let mut out = Vec::new();
+    let rows = r.analysis.kept(&ens.spectra);
     for (k, p) in r.analysis.peaks.iter().enumerate() {
         let path = dir.join(format!("{stem}_peak{k}.png"));
-        let title = format!("{stem}: peak {k} (levels {:?})", p.levels);
-        peak_png(&path, &title, x_label(a, ens.kind), &ens.spectra, p)?;
+        let title = format!("{stem}: peak {k} (levels {:?})", p.report.levels);
+        peak_png(&path, &title, x_label(a, ens.kind), &rows, &p.report)?;
         out.push(path.display().to_string());
     }
     Ok(out)
@@ -222,14 +241,15 @@ pub struct Run {
 
 #[derive(Serialize)]
 pub struct Scaling {
-    /// The model fitted.
+    /// The models fitted.
     pub model: &'static str,
     /// The abscissa x.
     pub abscissa: &'static str,
     /// Where α and |B| came from.
     pub hyperparameters_from: &'static str,
-    /// One fit per peak.
-    pub fits: Vec<ScalingFit>,
+    /// The fits per matched peak, the unmatched peaks and the verdict.
+    #[serde(flatten)]
+    pub report: ScalingReport,
 }
 
 #[derive(Serialize)]
@@ -298,22 +318,28 @@ pub fn analyse_scaling(files: &[PathBuf], a: &AnalyzeOptions) -> anyhow::Result<
         "sqrt(lr / batch_size)"
     };
     let analyses: Vec<&EnsembleReport> = reports.iter().map(|r| &r.analysis).collect();
-    let fits = scaling_fits(&x, &analyses).context("scaling fit")?;
+    let report = scaling_fits(&x, &analyses).context("scaling fit")?;
     // Pictures only once every fit has succeeded: a failure leaves no file behind.
     let mut plots = None;
     if let Some(dir) = &a.plots {
         create_dir(dir)?;
         let mut pngs = Vec::new();
-        for f in &fits {
+        for f in &report.fits {
             let k = f.peak;
+            let estimator = match f.estimator {
+                spectral::Estimator::LeastSquares => "least squares",
+                spectral::Estimator::MaximumLikelihood => "maximum likelihood",
+            };
             let mut sets = vec![ScalingPoints {
-                label: format!("least squares, {} errors", f.sigma_err_kind),
+                label: format!("{estimator}, {} errors", f.sigma_err_kind),
                 x: x.clone(),
                 y: f.sigma.clone(),
                 e: f.sigma_err.clone(),
                 slope: f.slope.value,
             }];
-            if let Some(m) = &f.maximum_likelihood {
+            if let (Some(m), spectral::Estimator::LeastSquares) =
+                (&f.maximum_likelihood, f.estimator)
+            {
                 sets.push(ScalingPoints {
                     label: "maximum likelihood".into(),
                     x: x.clone(),
@@ -323,8 +349,13 @@ pub fn analyse_scaling(files: &[PathBuf], a: &AnalyzeOptions) -> anyhow::Result<
                 });
             }
             let title = format!(
-                "linear scaling, peak {k}: a = {:.4} ± {:.4}, χ²/dof = {:.2}",
-                f.slope.value, f.slope.stderr, f.slope.chi2_dof
+                "peak {k}: a = {:.4} ± {:.4}, χ²/dof = {:.2}, exponent {:.3} ± {:.3}: {}",
+                f.slope.value,
+                f.slope.stderr_scaled.max(f.slope.stderr),
+                f.slope.chi2_dof,
+                f.exponent.value,
+                f.exponent.err_scaled,
+                f.verdict.linear_scaling
             );
             let path = dir.join(format!("scaling_peak{k}.png"));
             scaling_png(&path, &title, abscissa, &sets)?;
@@ -346,10 +377,11 @@ pub fn analyse_scaling(files: &[PathBuf], a: &AnalyzeOptions) -> anyhow::Result<
         .collect();
     Ok(ScalingOutput {
         scaling: Scaling {
-            model: "sigma = a * x (weighted least squares through the origin)",
+            model: "sigma = a * x (weighted least squares through the origin) and \
+                    sigma = a * x^p (weighted least squares of ln sigma on ln x)",
             abscissa,
             hyperparameters_from: if given { "command line" } else { "files" },
-            fits,
+            report,
         },
         runs,
         plots,
@@ -383,6 +415,7 @@ mod tests {
             lr: None,
             batch: None,
             plots: None,
+            keep_outliers: false,
         }
     }
 
@@ -415,12 +448,12 @@ mod tests {
         let ens = input::read(&path, &o.read).unwrap();
         let want = analyse_ensemble(&rows, &o.options(&ens)).unwrap();
         assert_eq!(r.analysis, want);
-        let pair = &r.analysis.peaks[0];
+        let pair = &r.analysis.peaks[0].report;
         assert_eq!(pair.levels, vec![0, 1]);
         let s = pair.sigma().unwrap();
         // 4 bootstrap errors: a false-alarm rate of 6e-5 for a normal estimate.
         assert!((s.value - sigma).abs() < 4.0 * s.err, "{s:?}");
-        assert_eq!(r.analysis.peaks[1].levels, vec![2]);
+        assert_eq!(r.analysis.peaks[1].report.levels, vec![2]);
     }
 
     #[test]

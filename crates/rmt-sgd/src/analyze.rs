@@ -71,6 +71,10 @@ pub struct AnalyzeArgs {
     /// Write PNGs into this directory: one per peak, and one for the scaling fit.
     #[arg(long)]
     plots: Option<PathBuf>,
+    /// Keep outlying networks (a level more than 8 robust standard deviations from its median)
+    /// in every statistic; by default they are reported by index and left out.
+    #[arg(long)]
+    keep_outliers: bool,
 }
 
 impl AnalyzeArgs {
@@ -103,6 +107,7 @@ impl AnalyzeArgs {
             lr: self.lr.as_ref().map(|l| l.0.clone()),
             batch: self.batch.as_ref().map(|l| l.0.clone()),
             plots: self.plots.clone(),
+            keep_outliers: self.keep_outliers,
         })
     }
 }

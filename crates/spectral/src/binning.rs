@@ -18,6 +18,9 @@ pub enum Binning {
     FreedmanDiaconis,
     /// max(MIN_BINS, √n) equal bins over the range: Freedman–Diaconis gave too few.
     EqualWidthFallback,
+    /// Freedman–Diaconis asked for more bins than samples (a far outlier stretches the range):
+    /// n equal bins over the range, so memory stays bounded by the input.
+    Capped,
 }
 
 /// The histogram of `samples` and the rule used.
@@ -35,6 +38,12 @@ pub fn histogram(samples: &[f64]) -> Result<(Histogram, Binning), SpectralError>
 /// [`histogram`] of an already sorted sample (no copy: for delete-one loops).
 pub fn histogram_sorted(sorted: &[f64]) -> Result<(Histogram, Binning), SpectralError> {
     let (bins, (lo, hi)) = coulomb_gas::histogram::freedman_diaconis_bins_sorted(sorted)?;
+    // More bins than samples only happens when a few far values stretch the range; numpy
+    // would allocate them all (1e20 in N(0,1) data asks for ~1e21 bins).
+    let cap = sorted.len().max(MIN_BINS);
+    if bins > cap {
+        return Ok((Histogram::fixed(sorted, lo, hi, cap)?, Binning::Capped));
+    }
     if bins >= MIN_BINS {
         return Ok((
             Histogram::fixed(sorted, lo, hi, bins)?,
@@ -69,5 +78,15 @@ mod tests {
             histogram(&big).unwrap().0,
             Histogram::freedman_diaconis(&big).unwrap()
         );
+    }
+
+    #[test]
+    fn a_far_value_cannot_ask_for_unbounded_bins() {
+        let mut x: Vec<f64> = (0..500).map(|i| (i as f64 * 0.37).sin()).collect();
+        for far in [1e6, 1e10, 1e20, 1e300] {
+            x[0] = far;
+            let (h, b) = histogram(&x).unwrap();
+            assert_eq!((b, h.len(), h.n), (Binning::Capped, 500, 500), "{far}");
+        }
     }
 }

@@ -61,14 +61,14 @@ mod tests {
         // The lowest failing replica is named, whatever the threads meet first.
         for _ in 0..20 {
             let e = replicas(3, "t", 64, 10, |s| -> Result<(), _> {
-                if s[0] % 3 == 0 {
+                if s[0].is_multiple_of(3) {
                     Err(SpectralError::Fit("no".into()))
                 } else {
                     Ok(())
                 }
             });
             let first = (0..64)
-                .find(|&b| resample(3, "t", b, 10)[0] % 3 == 0)
+                .find(|&b| resample(3, "t", b, 10)[0].is_multiple_of(3))
                 .unwrap();
             assert!(e
                 .unwrap_err()

@@ -5,12 +5,16 @@
 //!
 //! * [`moments`]: means and standard deviations (the conventions used, named);
 //! * [`binning`]: the histogram rule (Freedman–Diaconis, the authors' choice);
-//! * [`groups`]: which levels form a peak (given targets, or found automatically);
+//! * [`outliers`]: samples far from the rest (a robust MAD rule), reported and left out;
+//! * [`groups`]: which levels form a peak (given targets, or decided by likelihood);
 //! * [`peak`]: per peak the authors' least-squares fit of Eq (11) (or a Gaussian) to the
 //!   histogram, maximum likelihood, Eq (32), U4, spacings and the surmise KS test, with
 //!   bootstrap errors ([`bootstrap`]: one stream per replica);
 //! * [`jackknife`]: the authors' delete-one jackknife;
-//! * [`slope`]: the weighted fit y = a·x through the origin (the linear scaling rule).
+//! * [`estimate`]: which estimator a peak's headline σ comes from, and why;
+//! * [`slope`]: the weighted fit y = a·x through the origin (the linear scaling rule);
+//! * [`scaling`]: peaks matched across runs by their centres, the slope, the free exponent
+//!   and the verdict on the linear scaling rule.
 //!
 //! Results are typed serde structs; nothing here reads or writes files.
 #![forbid(unsafe_code)]
@@ -19,19 +23,23 @@ pub mod binning;
 pub mod bootstrap;
 pub mod ensemble;
 pub mod error;
+pub mod estimate;
 pub mod groups;
 pub mod jackknife;
 pub mod moments;
+pub mod outliers;
 pub mod peak;
 pub mod record;
 pub mod scaling;
 pub mod slope;
 
 pub use binning::{histogram, Binning, MIN_BINS};
-pub use ensemble::{analyse_ensemble, EnsembleOptions, EnsembleReport};
+pub use ensemble::{analyse_ensemble, EnsembleOptions, EnsemblePeak, EnsembleReport, MIN_SAMPLES};
 pub use error::SpectralError;
-pub use groups::{assign_to_targets, auto_groups};
+pub use estimate::{Estimator, PeakEstimate};
+pub use groups::{assign_to_targets, auto_groups, Grouping, PairEvidence};
+pub use outliers::Outliers;
 pub use peak::analyse_peak;
 pub use record::{Est, PeakLaw, PeakOptions, PeakReport, Start};
-pub use scaling::{scaling_fits, ScalingFit};
+pub use scaling::{scaling_fits, Exponent, ScalingFit, ScalingReport, Unmatched, Verdict};
 pub use slope::{slope_fit, Slope};

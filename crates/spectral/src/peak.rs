@@ -93,13 +93,27 @@ fn ml_record(law: &str, f: &MleFit) -> MlFit {
     }
 }
 
-fn usable(f: &LsqFit) -> bool {
-    f.converged && f.params.iter().all(|p| p.is_finite()) && f.params[1] != 0.0
+/// A converged fit that describes the data: finite, its centre inside the data's range and
+/// its width within a factor [`WIDTH_FACTOR`] of the moment estimate. (From a start far off,
+/// e.g. σ₀ = 1000 for data of width 0.05, Levenberg–Marquardt "converges" on a flat model.)
+fn usable(f: &LsqFit, hist: &Histogram, sigma_data: f64) -> bool {
+    let (c, w) = (f.params[0], f.params[1].abs());
+    let (lo, hi) = (hist.edges[0], hist.edges[hist.edges.len() - 1]);
+    f.converged
+        && f.params.iter().all(|p| p.is_finite())
+        && w != 0.0
+        && (lo..=hi).contains(&c)
+        && w <= WIDTH_FACTOR * sigma_data
+        && w >= sigma_data / WIDTH_FACTOR
 }
 
+/// How far the fitted σ may lie from the moment estimate before the fit is refused.
+const WIDTH_FACTOR: f64 = 10.0;
+
 // ANCHOR: ls_fit
-/// The least-squares fit of `model` to `hist` from `start`; if that does not converge, from
-/// `fallback`. Only a converged fit is returned.
+/// The least-squares fit of `model` to `hist` from `start`; if that does not converge (or
+/// lands far from the data), from `fallback`, the moment estimate [centre, σ]. Only a usable
+/// converged fit is returned.
 pub(crate) fn ls_fit(
     model: &dyn Model,
     hist: &Histogram,
@@ -108,13 +122,13 @@ pub(crate) fn ls_fit(
 ) -> Result<(LsqFit, [f64; 2]), SpectralError> {
     let first = fit_histogram(model, hist, &start);
     if let Ok(f) = &first {
-        if usable(f) {
+        if usable(f, hist, fallback[1]) {
             return Ok((f.clone(), start));
         }
     }
     if fallback != start {
         if let Ok(f) = fit_histogram(model, hist, &fallback) {
-            if usable(&f) {
+            if usable(&f, hist, fallback[1]) {
                 return Ok((f, fallback));
             }
         }

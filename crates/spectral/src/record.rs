@@ -285,6 +285,41 @@ impl PeakReport {
         })
     }
 
+    /// The least-squares centre with its error (bootstrap when it ran, else the standard
+    /// error).
+    pub fn centre(&self) -> Option<Est> {
+        let f = self.fit.as_ref()?;
+        Some(match &self.bootstrap {
+            Some(b) => Est {
+                value: f.centre,
+                err: b.centre,
+                err_kind: "bootstrap".into(),
+            },
+            None => Est {
+                value: f.centre,
+                err: f.centre_stderr,
+                err_kind: "least-squares standard error".into(),
+            },
+        })
+    }
+
+    /// The maximum-likelihood centre with its error (bootstrap if refitted per replica).
+    pub fn centre_ml(&self) -> Option<Est> {
+        let f = self.ml.as_ref()?;
+        Some(match self.bootstrap.as_ref().and_then(|b| b.centre_ml) {
+            Some(e) => Est {
+                value: f.params[0],
+                err: e,
+                err_kind: "bootstrap".into(),
+            },
+            None => Est {
+                value: f.params[0],
+                err: f.stderr[0],
+                err_kind: "inverse observed information".into(),
+            },
+        })
+    }
+
     /// The maximum-likelihood σ with its error (bootstrap if refitted per replica).
     pub fn sigma_ml(&self) -> Option<Est> {
         let f = self.ml.as_ref()?;
