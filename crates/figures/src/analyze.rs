@@ -273,6 +273,12 @@ pub fn analyse_scaling(files: &[PathBuf], a: &AnalyzeOptions) -> anyhow::Result<
         .iter()
         .map(|f| input::read(f, &a.read))
         .collect::<Result<_, _>>()?;
+    scaling_of(&ensembles, a)
+}
+
+/// [`analyse_scaling`] of ensembles already in memory (the `verdicts` figure trains its own).
+pub fn scaling_of(ensembles: &[Ensemble], a: &AnalyzeOptions) -> anyhow::Result<ScalingOutput> {
+    check(a, ensembles.len(), true)?;
     let given = a.lr.is_some() && a.batch.is_some();
     let mut hyper = Vec::new();
     for (i, e) in ensembles.iter().enumerate() {
@@ -323,44 +329,7 @@ pub fn analyse_scaling(files: &[PathBuf], a: &AnalyzeOptions) -> anyhow::Result<
     let mut plots = None;
     if let Some(dir) = &a.plots {
         create_dir(dir)?;
-        let mut pngs = Vec::new();
-        for f in &report.fits {
-            let k = f.peak;
-            let estimator = match f.estimator {
-                spectral::Estimator::LeastSquares => "least squares",
-                spectral::Estimator::MaximumLikelihood => "maximum likelihood",
-            };
-            let mut sets = vec![ScalingPoints {
-                label: format!("{estimator}, {} errors", f.sigma_err_kind),
-                x: x.clone(),
-                y: f.sigma.clone(),
-                e: f.sigma_err.clone(),
-                slope: f.slope.value,
-            }];
-            if let (Some(m), spectral::Estimator::LeastSquares) =
-                (&f.maximum_likelihood, f.estimator)
-            {
-                sets.push(ScalingPoints {
-                    label: "maximum likelihood".into(),
-                    x: x.clone(),
-                    y: m.sigma.clone(),
-                    e: m.sigma_err.clone(),
-                    slope: m.slope.value,
-                });
-            }
-            let title = format!(
-                "peak {k}: a = {:.4} ± {:.4}, χ²/dof = {:.2}, exponent {:.3} ± {:.3}: {}",
-                f.slope.value,
-                f.slope.stderr_scaled.max(f.slope.stderr),
-                f.slope.chi2_dof,
-                f.exponent.value,
-                f.exponent.err_scaled,
-                f.verdict.linear_scaling
-            );
-            let path = dir.join(format!("scaling_peak{k}.png"));
-            scaling_png(&path, &title, abscissa, &sets)?;
-            pngs.push(path.display().to_string());
-        }
+        let mut pngs = scaling_pngs(&report, &x, abscissa, dir)?;
         for (e, r) in ensembles.iter().zip(&reports) {
             pngs.extend(peak_plots(a, e, r, dir)?);
         }
@@ -388,6 +357,53 @@ pub fn analyse_scaling(files: &[PathBuf], a: &AnalyzeOptions) -> anyhow::Result<
     })
 }
 // ANCHOR_END: analyze_scaling
+
+/// One PNG per scaling fit of `report` into `dir`: σ against x with the fitted line(s), the
+/// slope, exponent and verdict in the title.
+pub fn scaling_pngs(
+    report: &ScalingReport,
+    x: &[f64],
+    abscissa: &str,
+    dir: &Path,
+) -> anyhow::Result<Vec<String>> {
+    let mut pngs = Vec::new();
+    for f in &report.fits {
+        let k = f.peak;
+        let estimator = match f.estimator {
+            spectral::Estimator::LeastSquares => "least squares",
+            spectral::Estimator::MaximumLikelihood => "maximum likelihood",
+        };
+        let mut sets = vec![ScalingPoints {
+            label: format!("{estimator}, {} errors", f.sigma_err_kind),
+            x: x.to_vec(),
+            y: f.sigma.clone(),
+            e: f.sigma_err.clone(),
+            slope: f.slope.value,
+        }];
+        if let (Some(m), spectral::Estimator::LeastSquares) = (&f.maximum_likelihood, f.estimator) {
+            sets.push(ScalingPoints {
+                label: "maximum likelihood".into(),
+                x: x.to_vec(),
+                y: m.sigma.clone(),
+                e: m.sigma_err.clone(),
+                slope: m.slope.value,
+            });
+        }
+        let title = format!(
+            "peak {k}: a = {:.4} ± {:.4}, χ²/dof = {:.2}, exponent {:.3} ± {:.3}: {}",
+            f.slope.value,
+            f.slope.stderr_scaled.max(f.slope.stderr),
+            f.slope.chi2_dof,
+            f.exponent.value,
+            f.exponent.err_scaled,
+            f.verdict.linear_scaling
+        );
+        let path = dir.join(format!("scaling_peak{k}.png"));
+        scaling_png(&path, &title, abscissa, &sets)?;
+        pngs.push(path.display().to_string());
+    }
+    Ok(pngs)
+}
 
 #[cfg(test)]
 mod tests {

@@ -27,6 +27,7 @@ pub(crate) mod ts_fig4;
 pub(crate) mod ts_fig5;
 pub(crate) mod ts_release;
 pub(crate) mod ts_scaling;
+pub(crate) mod verdicts;
 
 pub use error::{FigureError, Result};
 pub use plot::Plot;

@@ -277,6 +277,7 @@ pub fn figures() -> Vec<Box<dyn Figure>> {
         Box::new(crate::ts_fig5::Fig5),
         Box::new(crate::ts_scaling::TsScaling),
         Box::new(crate::ts_release::TsRelease),
+        Box::new(crate::verdicts::Verdicts),
         Box::new(crate::rbm_sweep::RbmSweep),
         Box::new(crate::rbm_figs::Fig2),
         Box::new(crate::rbm_figs::Fig3),

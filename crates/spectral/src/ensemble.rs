@@ -37,6 +37,8 @@ pub struct PeaksFrom {
     pub evidence: Vec<PairEvidence>,
     /// Decisions the ensemble cannot make, in words.
     pub undecided: Vec<String>,
+    /// Pairings the data favour that the chosen partition could not make, in words.
+    pub competing: Vec<String>,
 }
 
 /// One peak: the full record and the headline taken from it.
@@ -146,6 +148,7 @@ pub fn analyse_ensemble<R: AsRef<[f64]> + Sync>(
             method: String::new(),
             evidence: Vec::new(),
             undecided: Vec::new(),
+            competing: Vec::new(),
         },
         peaks: Vec::new(),
     };
@@ -167,6 +170,7 @@ pub fn analyse_ensemble<R: AsRef<[f64]> + Sync>(
                 method: "targets".into(),
                 evidence: Vec::new(),
                 undecided: Vec::new(),
+                competing: Vec::new(),
             },
         ),
         None => {
@@ -179,6 +183,7 @@ pub fn analyse_ensemble<R: AsRef<[f64]> + Sync>(
                     method: "likelihood".into(),
                     evidence: g.evidence,
                     undecided: g.undecided,
+                    competing: g.competing,
                 },
             )
         }

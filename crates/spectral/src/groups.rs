@@ -45,6 +45,9 @@ pub struct Grouping {
     pub evidence: Vec<PairEvidence>,
     /// The decisions the ensemble cannot make, in words (empty when every one is clear).
     pub undecided: Vec<String>,
+    /// Pairings the data favour but the chosen partition could not make (a level pairs with
+    /// at most one neighbour), in words.
+    pub competing: Vec<String>,
 }
 
 /// ln L of level j as a normal law (maximum likelihood: population variance); −∞ without spread.
@@ -113,7 +116,14 @@ pub fn auto_groups<R: AsRef<[f64]>>(rows: &[R], levels: usize) -> Grouping {
     }
     groups.reverse();
     let paired = |a: usize| groups.iter().any(|g| g.len() == 2 && g[0] == a);
+    let partner_of = |l: usize| {
+        groups
+            .iter()
+            .find(|g| g.len() == 2 && g.contains(&l))
+            .map(|g| if g[0] == l { g[1] } else { g[0] })
+    };
     let mut undecided = Vec::new();
+    let mut competing = Vec::new();
     let evidence = pair
         .iter()
         .enumerate()
@@ -127,6 +137,18 @@ pub fn auto_groups<R: AsRef<[f64]>>(rows: &[R], levels: usize) -> Grouping {
                 ));
                 "undecided"
             } else if ln_b > 0.0 {
+                if !paired(a) {
+                    let taken: Vec<String> = [a, a + 1]
+                        .iter()
+                        .filter_map(|&l| partner_of(l).map(|q| format!("{l} with {q}")))
+                        .collect();
+                    competing.push(format!(
+                        "levels {a} and {} also favour a pair (ln B = {ln_b:.1}), but the \
+                         partition with the best total BIC pairs {}",
+                        a + 1,
+                        taken.join(" and ")
+                    ));
+                }
                 "pair"
             } else {
                 "separate"
@@ -143,6 +165,7 @@ pub fn auto_groups<R: AsRef<[f64]>>(rows: &[R], levels: usize) -> Grouping {
         groups,
         evidence,
         undecided,
+        competing,
     }
 }
 // ANCHOR_END: auto_peaks

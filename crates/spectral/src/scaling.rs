@@ -433,13 +433,11 @@ pub fn scaling_fits(x: &[f64], runs: &[&EnsembleReport]) -> Result<ScalingReport
         .map(|f| format!("peak at {:.4}: {}", f.centres[0], f.verdict.reason))
         .collect();
     let (linear_scaling, reason) = if rejected.is_empty() {
-        (
-            "holds",
-            format!(
-                "every matched peak ({}) has an exponent compatible with 1 and an acceptable χ²",
-                fits.len()
-            ),
-        )
+        let each: Vec<String> = fits
+            .iter()
+            .map(|f| format!("peak at {:.4}: {}", f.centres[0], f.verdict.reason))
+            .collect();
+        ("holds", each.join("; "))
     } else {
         ("rejected", rejected.join("; "))
     };
