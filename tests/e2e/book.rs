@@ -378,8 +378,12 @@ fn includes_resolve_to_anchors_in_compiled_sources() {
                         code.lines()
                             .enumerate()
                             .filter(|(_, l)| {
+                                // `// ANCHOR: x` in code, `<!-- ANCHOR: x -->` in generated
+                                // Markdown.
                                 l.trim()
                                     .trim_start_matches("//")
+                                    .trim_start_matches("<!--")
+                                    .trim_end_matches("-->")
                                     .trim()
                                     .strip_prefix(kind)
                                     .is_some_and(|r| r.trim() == anchor)

@@ -70,6 +70,9 @@ fn train_and_analyze_agree_bit_for_bit() {
         &targets.join(","),
         "--bootstrap",
         "0",
+        // train analyses every realisation; analyze would leave out the 4 whose top level has
+        // not relaxed yet (8.7-9.0 against 8.10 ± 0.04): keep them to compare like with like.
+        "--keep-outliers",
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let analysed: Value = serde_json::from_slice(&o.stdout).unwrap();

@@ -6,7 +6,7 @@
 //! (dσ = σ d ln σ). Goodness of fit: KS against the fitted law. That p-value is conservative
 //! (too large), because the parameters were estimated from the same samples.
 
-use argmin::core::{CostFunction, Error as ArgminError, Executor, State};
+use argmin::core::{CostFunction, Error as ArgminError, Executor, State, TerminationReason};
 use argmin::solver::neldermead::NelderMead;
 
 use crate::binder::sample_central_moments;
@@ -330,6 +330,12 @@ pub fn fit_mle_from(law: Law, samples: &[f64], start: &[f64]) -> Result<MleFit, 
         .configure(|s| s.max_iters(4000))
         .run()
         .map_err(|e| GasError::Fit(format!("Nelder–Mead: {e}")))?;
+    // A simplex stopped by the iteration cap has not found the maximum: no estimate from it.
+    if let Some(TerminationReason::MaxItersReached) = res.state().get_termination_reason() {
+        return Err(GasError::Fit(
+            "maximum likelihood did not converge (Nelder–Mead stopped at 4000 iterations)".into(),
+        ));
+    }
     let problem = NegLogLik { law, samples };
     let mut t = res
         .state()
