@@ -57,7 +57,11 @@ pub fn assert_refused(dir: &std::path::Path, args: &[&str]) -> String {
     let lines: Vec<&str> = err.lines().collect();
     assert_eq!(lines.len(), 1, "{args:?}: not one line: {err}");
     assert!(lines[0].starts_with("error:"), "{args:?}: {err}");
-    assert_eq!(listing(dir), before, "{args:?} changed the directory ({err})");
+    assert_eq!(
+        listing(dir),
+        before,
+        "{args:?} changed the directory ({err})"
+    );
     lines[0].to_string()
 }
 
