@@ -52,6 +52,24 @@ fn dbm_shards(dir: &Path, prefix: &str, extra: &[&str]) {
     }
 }
 
+/// A character device that is safe to aim at: as root (who could replace /dev/null if the
+/// check regressed) a private node `null` made with mknod in `dir`, the same device as
+/// /dev/null; otherwise /dev/null, which only root can replace.
+fn char_device(dir: &Path) -> String {
+    let made = std::process::Command::new("mknod")
+        .args(["-m", "666"])
+        .arg(dir.join("null"))
+        .args(["c", "1", "3"])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if made {
+        "null".into()
+    } else {
+        "/dev/null".into()
+    }
+}
+
 fn refused(dir: &Path, args: &[&str], names: &[&str]) {
     let line = assert_refused(dir, args);
     for n in names {
@@ -203,11 +221,10 @@ fn outputs_that_must_not_be_replaced_are_refused_before_any_work() {
         .status()
         .unwrap()
         .success());
+    let null = char_device(d);
+    let null_msg = format!("cannot write {null}: it is a character device");
     let cases: [(&str, &[&str]); 4] = [
-        (
-            "/dev/null",
-            &["cannot write /dev/null: it is a character device"],
-        ),
+        (&null, &[&null_msg]),
         (
             "fifo",
             &["cannot write fifo: it is a FIFO, not a regular file"],
@@ -230,8 +247,8 @@ fn outputs_that_must_not_be_replaced_are_refused_before_any_work() {
     assert!(!d.join("a").exists());
     {
         use std::os::unix::fs::FileTypeExt;
-        let t = std::fs::metadata("/dev/null").unwrap().file_type();
-        assert!(t.is_char_device(), "/dev/null was replaced");
+        let t = std::fs::metadata(d.join(&null)).unwrap().file_type();
+        assert!(t.is_char_device(), "{null} was replaced");
         assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
     }
     // `analyze --json` into a missing directory: refused before reading anything.
@@ -244,8 +261,8 @@ fn outputs_that_must_not_be_replaced_are_refused_before_any_work() {
     dbm_shards(d, "d", &[]);
     refused(
         d,
-        &["merge", "--out", "/dev/null", "d1.csv", "d2.csv", "d3.csv"],
-        &["/dev/null: it is a character device"],
+        &["merge", "--out", &null, "d1.csv", "d2.csv", "d3.csv"],
+        &[&null_msg],
     );
 }
 

@@ -298,9 +298,23 @@ pub(crate) mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::FileTypeExt;
-            let e = refusal(Path::new("/dev/null"));
+            // As root, a private node of /dev/null's device (root could replace /dev/null
+            // itself if this check regressed); otherwise /dev/null, which only root can replace.
+            let node = dir.path().join("null");
+            let made = std::process::Command::new("mknod")
+                .arg(&node)
+                .args(["c", "1", "3"])
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            let null = if made {
+                node
+            } else {
+                PathBuf::from("/dev/null")
+            };
+            let e = refusal(&null);
             assert!(e.contains("a character device"), "{e}");
-            assert!(std::fs::metadata("/dev/null")
+            assert!(std::fs::metadata(&null)
                 .unwrap()
                 .file_type()
                 .is_char_device());
