@@ -256,7 +256,20 @@ fn run_diff(a: &Provenance, b: &Provenance) -> String {
 
 /// Merges `shards` into `out` (atomically) after checking them (see the module documentation).
 pub fn merge_shards(shards: &[PathBuf], out: &Path, drop_index: bool) -> anyhow::Result<Merged> {
-    crate::check_output(out)?;
+    let target = crate::check_output(out)?;
+    // Writing over a shard would lose it if the merge is wrong or rerun.
+    if let Ok(t) = std::fs::canonicalize(&target) {
+        if let Some(s) = shards
+            .iter()
+            .find(|s| std::fs::canonicalize(s).is_ok_and(|s| s == t))
+        {
+            bail!(
+                "--out {} is the shard {}: write the merged file elsewhere",
+                out.display(),
+                s.display()
+            );
+        }
+    }
     let files = shards
         .iter()
         .map(|p| read_shard(p))
