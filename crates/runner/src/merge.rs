@@ -426,6 +426,10 @@ mod tests {
             e.contains("--drop-index would remove the column 'i'"),
             "{e}"
         );
+        let before = std::fs::read(&s[0]).unwrap();
+        let e = merge_shards(&s, &s[0], false).unwrap_err().to_string();
+        assert!(e.contains("is the shard"), "{e}");
+        assert_eq!(std::fs::read(&s[0]).unwrap(), before);
     }
 
     #[test]
