@@ -182,6 +182,7 @@ fn write_png(path: &Path, plot: &impl Plot) -> anyhow::Result<PathBuf> {
     let bytes = plot
         .png_bytes()
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    write_atomic(path, &bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    // runner's errors name the path already.
+    write_atomic(path, &bytes)?;
     Ok(path.to_path_buf())
 }

@@ -117,13 +117,16 @@ fn emit(a: &AnalyzeArgs, v: &impl Serialize) -> anyhow::Result<()> {
     let v = serde_json::to_value(v)?;
     if let Some(p) = &a.json {
         let text = serde_json::to_string_pretty(&v)? + "\n";
-        runner::write_atomic(p, text.as_bytes())
-            .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+        runner::write_atomic(p, text.as_bytes())?;
     }
     print_json(&v)
 }
 
 pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
+    if let Some(p) = &a.json {
+        // Refuse a bad --json before the analysis, not after it.
+        runner::check_output(p)?;
+    }
     let o = a.options()?;
     check(&o, a.files.len(), a.scaling)?;
     if a.scaling {

@@ -7,7 +7,7 @@ use clap::Args;
 use coulomb_gas::binder::sample_u4;
 use langevin_core::stationary::gaussian_width;
 use langevin_core::{Chains, Dyson, EnsembleSpec, Quadratic, Scheme};
-use runner::{encode_floats, write_lines, Shard};
+use runner::{encode_floats, write_lines, write_shard, Shard};
 use serde_json::{json, Value};
 use spectral::moments::{level_moments, mean, variance_population};
 use std::path::PathBuf;
@@ -56,6 +56,7 @@ pub struct DbmArgs {
 }
 
 pub fn run(a: DbmArgs) -> anyhow::Result<()> {
+    runner::check_output(&a.out)?;
     let g2 = args::per_particle("g2", &a.g2.0, a.n)?;
     let omega = args::per_particle("omega", &a.omega.0, a.n)?;
     let centre = args::per_particle("centre", &a.centre.0, a.n)?;
@@ -99,12 +100,14 @@ pub fn run(a: DbmArgs) -> anyhow::Result<()> {
         |r| r.map(chain).collect::<anyhow::Result<Vec<_>>>(),
     )?;
     let columns: Vec<String> = (1..=a.n).map(|i| format!("x{i}")).collect();
-    if a.shard.is_some() {
+    if let Some(shard) = a.shard {
         let rows = done
             .items
             .iter()
             .map(|(k, x)| format!("{k},{}", encode_floats(x)));
-        write_lines(&a.out, &format!("chain,{}", columns.join(",")), rows)?;
+        let run = crate::merge::shard_run("dbm", params.clone(), a.chains as u64, true);
+        let header = format!("chain,{}", columns.join(","));
+        write_shard(&a.out, &run, shard, &header, rows)?;
     } else {
         let rows = done.items.iter().map(|(_, x)| encode_floats(x));
         write_lines(&a.out, &columns.join(","), rows)?;

@@ -51,6 +51,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// Clap's error as one line, without the usage block: its first line, joined with the indented
+/// lines that complete it (the names of missing required arguments follow
+/// "the following required arguments were not provided:" on lines of their own).
+fn one_line(text: &str) -> String {
+    let mut lines = text.lines();
+    let mut out = lines
+        .next()
+        .unwrap_or("error: invalid arguments")
+        .to_string();
+    for l in lines.take_while(|l| l.starts_with(char::is_whitespace) && !l.trim().is_empty()) {
+        out.push(' ');
+        out.push_str(l.trim());
+    }
+    out
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -66,10 +82,7 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 };
             }
-            // One line, naming the problem (clap's first line), without the usage block.
-            let text = e.render().to_string();
-            let first = text.lines().next().unwrap_or("error: invalid arguments");
-            eprintln!("{first}");
+            eprintln!("{}", one_line(&e.render().to_string()));
             return ExitCode::from(2);
         }
     };
@@ -80,5 +93,28 @@ fn main() -> ExitCode {
             eprintln!("error: {}", format!("{e:#}").replace('\n', " "));
             ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn a_missing_argument_is_named_on_the_one_line() {
+        let e = Cli::try_parse_from(["rmt-sgd", "merge", "a.csv"]).unwrap_err();
+        let line = one_line(&e.render().to_string());
+        assert_eq!(
+            line,
+            "error: the following required arguments were not provided: --out <OUT>"
+        );
+        let e = Cli::try_parse_from(["rmt-sgd", "merge", "--out", "x", "--bogus"]).unwrap_err();
+        let line = one_line(&e.render().to_string());
+        assert!(
+            line.starts_with("error: unexpected argument '--bogus'"),
+            "{line}"
+        );
+        assert!(!line.contains("Usage"), "{line}");
     }
 }

@@ -6,7 +6,7 @@ use crate::output::print_json;
 use clap::{Args, Subcommand};
 use figures::rbm_sweep::Item;
 use rbm::{Experiment, Hyper, LANES, N};
-use runner::{encode_floats, write_lines, Shard};
+use runner::{encode_floats, write_lines, write_shard, Shard};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -56,6 +56,7 @@ pub fn run(cmd: TrainCommand) -> anyhow::Result<()> {
 }
 
 fn train_rbm(a: RbmArgs) -> anyhow::Result<()> {
+    runner::check_output(&a.out)?;
     let hyper = Hyper::new(a.lr, a.batch, a.epochs)?;
     let exp = Experiment::authors(hyper, a.seed)?;
     let total = a.realisations as u64;
@@ -73,7 +74,7 @@ fn train_rbm(a: RbmArgs) -> anyhow::Result<()> {
     let done = runner::run_uniform(
         "train rbm",
         &a.out,
-        params,
+        params.clone(),
         range.clone(),
         LANES,
         (a.epochs * a.batch) as u64,
@@ -94,13 +95,16 @@ fn train_rbm(a: RbmArgs) -> anyhow::Result<()> {
     let header: Vec<String> = std::iter::once("realisation".to_string())
         .chain((1..=N).map(|i| format!("lambda{i}")))
         .collect();
-    write_lines(
-        &a.out,
-        &header.join(","),
-        learnt
-            .iter()
-            .map(|(i, l)| format!("{i},{}", encode_floats(&l[..]))),
-    )?;
+    let rows = learnt
+        .iter()
+        .map(|(i, l)| format!("{i},{}", encode_floats(&l[..])));
+    match a.shard {
+        Some(shard) => {
+            let run = crate::merge::shard_run("train rbm", params, total, false);
+            write_shard(&a.out, &run, shard, &header.join(","), rows)?
+        }
+        None => write_lines(&a.out, &header.join(","), rows)?,
+    }
     let lambdas: Vec<&[f64; N]> = learnt.iter().map(|l| l.1).collect();
     let runs = done.items.len();
     let summary = json!({

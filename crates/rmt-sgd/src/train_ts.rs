@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use runner::{encode_floats, write_lines, Shard};
+use runner::{encode_floats, write_lines, write_shard, Shard};
 use serde_json::json;
 use spectral::PeakOptions;
 use teacher_student::{Model, Record};
@@ -62,6 +62,7 @@ pub struct TsArgs {
 }
 
 pub fn run(a: TsArgs) -> anyhow::Result<()> {
+    runner::check_output(&a.out)?;
     let mut hyper = a.model.hyper(a.lr, a.noise, a.batch);
     if let Some(e) = a.epochs {
         hyper.epochs = e;
@@ -84,7 +85,7 @@ pub fn run(a: TsArgs) -> anyhow::Result<()> {
     let done = runner::run_uniform(
         "train ts",
         &a.out,
-        params,
+        params.clone(),
         range.clone(),
         4,
         (hyper.epochs * hyper.batches_per_epoch) as u64,
@@ -110,12 +111,16 @@ pub fn run(a: TsArgs) -> anyhow::Result<()> {
     let header: Vec<String> = std::iter::once("seed".to_string())
         .chain((1..=k).map(|i| format!("xi_{i}")))
         .collect();
-    write_lines(
-        &a.out,
-        &header.join(","),
-        rows.iter()
-            .map(|(seed, xi)| format!("{seed},{}", encode_floats(xi))),
-    )?;
+    let lines = rows
+        .iter()
+        .map(|(seed, xi)| format!("{seed},{}", encode_floats(xi)));
+    match a.shard {
+        Some(shard) => {
+            let run = crate::merge::shard_run("train ts", params, a.seeds as u64, false);
+            write_shard(&a.out, &run, shard, &header.join(","), lines)?
+        }
+        None => write_lines(&a.out, &header.join(","), lines)?,
+    }
     let summary = json!({
         "model": a.model.name(),
         "lr": a.lr,

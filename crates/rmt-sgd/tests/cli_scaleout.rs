@@ -44,7 +44,11 @@ fn shards_merge_to_single_run(base: &[&str], merge_extra: &[&str], index_header:
         let j = ok(&strs(&with(base, &out, &["--shard", &shard])));
         assert_eq!(j["shard"], shard.as_str());
         let text = std::fs::read_to_string(&out).unwrap();
-        assert!(text.starts_with(index_header), "{text}");
+        // The provenance line, then the header with its index column.
+        let (prov, body) = text.split_once('\n').unwrap();
+        assert!(prov.starts_with("# rmt-sgd shard {\"format\":1,"), "{prov}");
+        assert!(prov.contains(&format!("\"shard\":\"{shard}\"")), "{prov}");
+        assert!(body.starts_with(index_header), "{text}");
         shards.push(out);
     }
     let merged = dir.path().join("merged.csv");
@@ -58,6 +62,17 @@ fn shards_merge_to_single_run(base: &[&str], merge_extra: &[&str], index_header:
         std::fs::read(&full).unwrap(),
         "{base:?}: merged shards differ from the single run"
     );
+    // The summary on stdout: rows, shards, the run.
+    let j: Value = serde_json::from_slice(&o.stdout).expect("merge prints JSON");
+    assert_eq!(j["shards"], 3);
+    assert_eq!(j["out"], s(&merged));
+    let command = match base[0] {
+        "train" => format!("train {}", base[1]),
+        c => c.to_string(),
+    };
+    assert_eq!(j["command"], command.as_str());
+    let rows = std::fs::read_to_string(&full).unwrap().lines().count() - 1;
+    assert_eq!(j["rows"], rows);
 }
 
 const DBM: &[&str] = &[
@@ -79,7 +94,7 @@ fn dbm_shards_carry_a_chain_column_that_merge_drops() {
     let text = std::fs::read_to_string(&a).unwrap();
     let ids: Vec<&str> = text
         .lines()
-        .skip(1)
+        .skip(2)
         .map(|l| l.split(',').next().unwrap())
         .collect();
     assert_eq!(ids, (0..50).map(|k| k.to_string()).collect::<Vec<_>>());
@@ -229,7 +244,7 @@ fn a_journal_of_other_parameters_is_refused_with_one_line() {
         "6",
     ];
     // A journal left by a run with seed 1 (one finished realisation).
-    let header = r#"# rmt-sgd journal v1 {"batch":4,"command":"train rbm","epochs":30,"lr":0.1,"realisations":6,"seed":1,"shard":"1/1"}"#;
+    let header = r#"# rmt-sgd journal v2 {"batch":4,"command":"train rbm","epochs":30,"lr":0.1,"realisations":6,"seed":1,"shard":"1/1"}"#;
     std::fs::write(&journal, format!("{header}\n")).unwrap();
     let o = rmt(&strs(&with(&base, &out, &["--seed", "2"])));
     assert_eq!(o.status.code(), Some(2));
@@ -312,10 +327,19 @@ fn figures_rbm_sweep_three_shards_merge_to_the_unsharded_outputs() {
     };
     assert_eq!(analyse(&merged_dir), analyse(&single));
 
-    // Two of three shards: refused, naming the first missing item.
+    // Two of three shards: merge refuses; an items file missing an item is refused too,
+    // naming it.
     let partial = dir.path().join("partial.csv");
     let o = rmt(&["merge", "--out", s(&partial), s(&shards[0]), s(&shards[2])]);
-    assert!(o.status.success());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("shard 2/3 is missing"));
+    assert!(!partial.exists());
+    let text = std::fs::read_to_string(&items).unwrap();
+    let without_5: String = text
+        .split_inclusive('\n')
+        .filter(|l| !l.starts_with("5,"))
+        .collect();
+    std::fs::write(&partial, without_5).unwrap();
     let err = rbm_sweep::train(&cfg, q, &merged_dir, Some(&partial))
         .unwrap_err()
         .to_string();

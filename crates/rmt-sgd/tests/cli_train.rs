@@ -145,6 +145,7 @@ fn same_seed_same_bytes_and_shards_merge_to_the_unsharded_output() {
             &["--realisations", "7", "--shard", &shard],
         );
         let mut lines = csv.lines();
+        assert!(lines.next().unwrap().starts_with("# rmt-sgd shard "));
         assert_eq!(lines.next(), full.lines().next(), "same header");
         merged.extend(lines.map(String::from));
         assert_eq!(json["shard"], shard);
@@ -298,7 +299,7 @@ fn merge_of_three_shards_is_byte_identical_to_the_single_run() {
     let s1 = shards[1].to_str().unwrap();
     let o = rmt(&["merge", "--out", bad.to_str().unwrap(), s1, s1]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("more than one shard"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("shard 1/3 is given twice"));
     assert!(!bad.exists());
     let other = dir.path().join("other.csv");
     std::fs::write(&other, "seed,xi1,xi2\n0,1.0,2.0\n").unwrap();
@@ -310,6 +311,6 @@ fn merge_of_three_shards_is_byte_identical_to_the_single_run() {
         other.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("header"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("has no shard provenance"));
     assert!(!bad.exists());
 }

@@ -153,7 +153,7 @@ fn train_ts_rejects_bad_input_without_output() {
     let i = v.len() - 1;
     let bs = bad.to_str().unwrap().to_string();
     v[i] = &bs;
-    assert_rejected(&v, &bad, "cannot create");
+    assert_rejected(&v, &bad, "no/such/dir does not exist");
 }
 
 /// A hand-made file: 4000 "networks" W = 2·1 + GOE(σ) (exact Eq 11 law for ξ at small σ) at

@@ -32,7 +32,7 @@ where
     write_atomic_with(path, |w| {
         let csv_err = |e: csv::Error| Error::Csv {
             path: path.to_path_buf(),
-            source: e,
+            cause: e,
         };
         let mut wtr = csv::WriterBuilder::new().from_writer(w);
         wtr.write_record(header).map_err(csv_err)?;
@@ -76,7 +76,7 @@ where
     write_atomic_with(path, |w| {
         let csv_err = |e: csv::Error| Error::Csv {
             path: path.to_path_buf(),
-            source: e,
+            cause: e,
         };
         let mut wtr = csv::Writer::from_writer(w);
         for r in records {
@@ -123,7 +123,7 @@ pub fn read_csv(path: impl AsRef<Path>) -> Result<CsvTable> {
     let path = path.as_ref();
     let csv_err = |e: csv::Error| Error::Csv {
         path: path.to_path_buf(),
-        source: e,
+        cause: e,
     };
     let mut rdr = csv::Reader::from_path(path).map_err(csv_err)?;
     let header: Vec<String> = rdr

@@ -1,5 +1,10 @@
 //! The error of the file helpers and of [`crate::Shard::range`]; the scale-out driver
 //! ([`crate::run`]) reports with `anyhow`, naming the journal and its line.
+//!
+//! The variants that wrap a lower-level error print it in their own message and do not expose
+//! it as [`std::error::Error::source`]: `anyhow`'s one-line form (`{:#}`) joins the chain of
+//! sources, which would print the OS message twice ("Is a directory (os error 21): Is a
+//! directory (os error 21)").
 
 use std::path::PathBuf;
 
@@ -10,33 +15,39 @@ pub enum Error {
     #[error("invalid input: {0}")]
     InvalidInput(String),
     /// A file system operation failed.
-    #[error("{action} {path}: {source}")]
+    #[error("{action} {path}: {cause}")]
     Io {
         /// What was being done (`"writing"`, `"reading"`, ...).
         action: &'static str,
         /// The file concerned.
         path: PathBuf,
-        /// The underlying error.
-        #[source]
-        source: std::io::Error,
+        /// The underlying error (shown in the message, not chained).
+        cause: std::io::Error,
+    },
+    /// An output path that must not be written: a directory, FIFO or device, a missing
+    /// parent directory, a dangling symlink (see [`crate::check_output`]).
+    #[error("cannot write {path}: {reason}")]
+    Refused {
+        /// The output path as given.
+        path: PathBuf,
+        /// Why, and what to do instead.
+        reason: String,
     },
     /// JSON (de)serialisation failed.
-    #[error("JSON {path}: {source}")]
+    #[error("JSON {path}: {cause}")]
     Json {
         /// The file concerned.
         path: PathBuf,
-        /// The underlying error.
-        #[source]
-        source: serde_json::Error,
+        /// The underlying error (shown in the message, not chained).
+        cause: serde_json::Error,
     },
     /// CSV (de)serialisation failed.
-    #[error("CSV {path}: {source}")]
+    #[error("CSV {path}: {cause}")]
     Csv {
         /// The file concerned.
         path: PathBuf,
-        /// The underlying error.
-        #[source]
-        source: csv::Error,
+        /// The underlying error (shown in the message, not chained).
+        cause: csv::Error,
     },
     /// A `MANIFEST` file is malformed.
     #[error("malformed manifest {path}, line {line}: {message}")]
@@ -66,15 +77,37 @@ impl Error {
     pub(crate) fn io(
         action: &'static str,
         path: impl Into<PathBuf>,
-        source: std::io::Error,
+        cause: std::io::Error,
     ) -> Self {
         Error::Io {
             action,
             path: path.into(),
-            source,
+            cause,
+        }
+    }
+
+    pub(crate) fn refused(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
+        Error::Refused {
+            path: path.into(),
+            reason: reason.into(),
         }
     }
 }
 
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_os_message_appears_once_in_the_one_line_form() {
+        let io = std::io::Error::from_raw_os_error(21);
+        let os = io.to_string();
+        let e = anyhow::Error::from(Error::io("renaming into", "out", io));
+        let line = format!("{e:#}");
+        assert_eq!(line.matches(&os).count(), 1, "{line}");
+        assert!(line.starts_with("renaming into out: "), "{line}");
+    }
+}

@@ -1,6 +1,11 @@
 //! The resume journal `<out>.journal` (described in the crate documentation): opened and
 //! locked, its parameters checked, its finished records read back (a torn last line cut off),
 //! and appended to one group at a time.
+//!
+//! Every record line ends with ` #` and a checksum of the text before it (the first 8 hex
+//! digits of its SHA-256): a line that a kill tore off is the last one and has no newline (it is
+//! dropped and recomputed), while a complete line whose checksum does not match was edited or
+//! corrupted, and resuming from it would put a wrong number into the output, so it is refused.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -57,7 +62,26 @@ pub fn journal_path(out: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-const MAGIC: &str = "# rmt-sgd journal v1 ";
+const MAGIC: &str = "# rmt-sgd journal v2 ";
+/// Any version's header, to name an older journal rather than call it foreign.
+const ANY_VERSION: &str = "# rmt-sgd journal v";
+
+/// The checksum that ends a record line: first 8 hex digits of the SHA-256 of `body`.
+fn checksum(body: &str) -> String {
+    let mut h = crate::sha256_bytes(body.as_bytes());
+    h.truncate(8);
+    h
+}
+
+/// A record line's body (`<item>,<fields>`) once its checksum is verified; `Err` names what is
+/// wrong.
+fn verified(line: &str) -> Result<&str, &'static str> {
+    let (body, sum) = line.rsplit_once(" #").ok_or("the line has no checksum")?;
+    if checksum(body) != sum {
+        return Err("its checksum does not match (the line was edited or corrupted)");
+    }
+    Ok(body)
+}
 
 /// An open, locked journal.
 pub(crate) struct Journal {
@@ -74,6 +98,8 @@ impl Journal {
         items: &Range<u64>,
     ) -> anyhow::Result<(Self, Vec<(u64, T)>)> {
         let shown = path.display();
+        // Never open a FIFO (it would block) or a device as a journal.
+        crate::check_output(path)?;
         let mut file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
@@ -103,10 +129,17 @@ impl Journal {
             file.flush()?;
         } else {
             let (first, rest) = text.split_at(text.find('\n').map_or(text.len(), |i| i + 1));
-            let stored = first
-                .strip_prefix(MAGIC)
-                .with_context(|| format!("{shown} is not an rmt-sgd journal"))?
-                .trim_end();
+            let Some(stored) = first.strip_prefix(MAGIC) else {
+                if first.starts_with(ANY_VERSION) {
+                    bail!(
+                        "{shown} was written by another version of rmt-sgd (its first line is \
+                         '{}'); delete it to start over",
+                        first.trim_end()
+                    );
+                }
+                bail!("{shown} is not an rmt-sgd journal");
+            };
+            let stored = stored.trim_end();
             if stored != params {
                 bail!(
                     "{shown} was written by a run with different parameters ({}); rerun with the \
@@ -120,6 +153,11 @@ impl Journal {
             let mut seen = std::collections::BTreeSet::new();
             for (n, line) in rest[..complete].lines().enumerate() {
                 let lineno = n + 2;
+                let line = verified(line).map_err(|why| {
+                    anyhow::anyhow!(
+                        "{shown} line {lineno}: {why}; delete the journal to start over"
+                    )
+                })?;
                 let (idx, fields) = line.split_once(',').unwrap_or((line, ""));
                 let idx: u64 = idx.parse().with_context(|| {
                     format!("{shown} line {lineno}: '{idx}' is not an item index")
@@ -160,12 +198,15 @@ impl Journal {
     pub(crate) fn append<T: Record>(&self, items: &[u64], results: &[T]) -> anyhow::Result<()> {
         let mut buf = String::new();
         for (i, r) in items.iter().zip(results) {
-            buf.push_str(&i.to_string());
+            let mut line = i.to_string();
             let fields = r.encode();
             if !fields.is_empty() {
-                buf.push(',');
-                buf.push_str(&fields);
+                line.push(',');
+                line.push_str(&fields);
             }
+            buf.push_str(&line);
+            buf.push_str(" #");
+            buf.push_str(&checksum(&line));
             buf.push('\n');
         }
         let mut f = self
@@ -180,7 +221,7 @@ impl Journal {
 }
 
 /// The keys whose values differ between two parameter JSON texts, `key: old -> new`.
-fn param_diff(stored: &str, now: &str) -> String {
+pub(crate) fn param_diff(stored: &str, now: &str) -> String {
     use serde_json::Value;
     let (Ok(Value::Object(a)), Ok(Value::Object(b))) = (
         serde_json::from_str::<Value>(stored),
@@ -197,4 +238,45 @@ fn param_diff(stored: &str, now: &str) -> String {
         .map(|k| format!("{k}: {} -> {}", show(a.get(k)), show(b.get(k))))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_lines_carry_a_checksum_of_their_text() {
+        let line = format!("3,0.5,-0.0 #{}", checksum("3,0.5,-0.0"));
+        assert_eq!(verified(&line), Ok("3,0.5,-0.0"));
+        let edited = line.replacen("0.5", "0.6", 1);
+        assert!(verified(&edited).unwrap_err().contains("does not match"));
+        assert!(verified("3,0.5,-0.0").unwrap_err().contains("no checksum"));
+    }
+
+    #[test]
+    fn an_edited_line_is_refused_a_torn_one_dropped_an_old_journal_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = dir.path().join("o.journal");
+        let (journal, done) = Journal::open::<Vec<f64>>(&j, "{}", &(0..4)).unwrap();
+        assert!(done.is_empty());
+        journal
+            .append(&[0, 1, 2], &[vec![0.5], vec![1.5], vec![2.5]])
+            .unwrap();
+        drop(journal);
+        let text = std::fs::read_to_string(&j).unwrap();
+        // A torn last line: dropped.
+        std::fs::write(&j, format!("{text}3,3.5 #12")).unwrap();
+        let (journal, done) = Journal::open::<Vec<f64>>(&j, "{}", &(0..4)).unwrap();
+        assert_eq!(done.len(), 3);
+        drop(journal);
+        // An edited middle line: refused, naming the line.
+        std::fs::write(&j, text.replacen("1,1.5", "1,1.25", 1)).unwrap();
+        let e = Journal::open::<Vec<f64>>(&j, "{}", &(0..4)).err().unwrap();
+        let e = format!("{e:#}");
+        assert!(e.contains("line 3: its checksum does not match"), "{e}");
+        // A journal of the previous format.
+        std::fs::write(&j, "# rmt-sgd journal v1 {}\n0,0.5\n").unwrap();
+        let e = Journal::open::<Vec<f64>>(&j, "{}", &(0..4)).err().unwrap();
+        assert!(e.to_string().contains("another version of rmt-sgd"), "{e}");
+    }
 }

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 pub fn json_string<T: Serialize + ?Sized>(value: &T) -> Result<String> {
     let mut s = serde_json::to_string_pretty(value).map_err(|e| Error::Json {
         path: PathBuf::from("<memory>"),
-        source: e,
+        cause: e,
     })?;
     s.push('\n');
     Ok(s)
@@ -24,9 +24,9 @@ pub fn json_string<T: Serialize + ?Sized>(value: &T) -> Result<String> {
 pub fn write_json<T: Serialize + ?Sized>(path: impl AsRef<Path>, value: &T) -> Result<()> {
     let path = path.as_ref();
     let text = json_string(value).map_err(|e| match e {
-        Error::Json { source, .. } => Error::Json {
+        Error::Json { cause, .. } => Error::Json {
             path: path.to_path_buf(),
-            source,
+            cause,
         },
         other => other,
     })?;
@@ -39,7 +39,7 @@ pub fn read_json<T: DeserializeOwned>(path: impl AsRef<Path>) -> Result<T> {
     let f = File::open(path).map_err(|e| Error::io("reading", path, e))?;
     serde_json::from_reader(BufReader::new(f)).map_err(|e| Error::Json {
         path: path.to_path_buf(),
-        source: e,
+        cause: e,
     })
 }
 

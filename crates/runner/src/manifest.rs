@@ -303,6 +303,7 @@ mod tests {
     fn manifest_sorted_round_trip_and_diff() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
+        std::fs::create_dir(root.join("b")).unwrap();
         write_atomic(root.join("b/x.csv"), b"1").unwrap();
         write_atomic(root.join("a.json"), b"2").unwrap();
         let m = Manifest::from_files(root, [root.join("b/x.csv"), root.join("a.json")]).unwrap();

@@ -119,7 +119,8 @@ fn groups(pending: &[u64], max: usize, key: &(dyn Fn(u64) -> u64 + Sync)) -> Vec
 
 /// [`run`] for a sweep whose items all cost `cost` and share one key (the `train` and `dbm`
 /// commands): journalled in `<out>.journal`, where `params` identify the run (a journal with
-/// other parameters is refused), computed `group` at a time.
+/// other parameters is refused), computed `group` at a time. `out` must pass
+/// [`crate::check_output`] (checked first).
 pub fn run_uniform<T, F>(
     label: &str,
     out: &std::path::Path,
@@ -133,6 +134,9 @@ where
     T: Record,
     F: Fn(Range<u64>) -> anyhow::Result<Vec<T>> + Sync,
 {
+    // A bad output (a directory, /dev/null, a missing directory) is refused before the journal
+    // is created beside it and before any work.
+    crate::check_output(out)?;
     let key = |_: u64| 0;
     let cost = move |_: u64| cost;
     let plan = Plan {

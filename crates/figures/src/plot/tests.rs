@@ -47,6 +47,9 @@ fn svg_contains_labels_and_font() {
 fn render_writes_both_files() {
     let dir = tempfile::tempdir().unwrap();
     let stem = dir.path().join("sub/fig");
+    // Writers create no directories (runner::check_output): the caller does.
+    assert!(example_lines().render(&stem).is_err());
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
     let out = example_lines().render(&stem).unwrap();
     assert_eq!(out.png, dir.path().join("sub/fig.png"));
     let png = std::fs::read(&out.png).unwrap();

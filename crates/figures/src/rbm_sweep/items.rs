@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _};
 use rbm::{Outcome, Snapshot, Sweep, LANES, N};
-use runner::{decode_float, encode_floats, write_lines, Finished, Plan, Record, Shard};
+use runner::{decode_float, encode_floats, write_shard, Finished, Plan, Record, Shard, ShardRun};
 
 use super::{SweepConfig, NAME};
 use crate::registry::{Context, Profile};
@@ -212,10 +212,28 @@ pub fn compute_items(
     })
 }
 
-/// Writes items as a shard file (header [`items_header`], one row per item) atomically.
-fn write_items(path: &Path, snapshots: usize, items: &[(u64, SweepItem)]) -> anyhow::Result<()> {
+/// Writes items as a shard file (the run's provenance, header [`items_header`], one row per
+/// item) atomically; `rmt-sgd merge` checks the provenance and drops it.
+fn write_items(
+    path: &Path,
+    cfg: &SweepConfig,
+    profile: Profile,
+    shard: Shard,
+    items: &[(u64, SweepItem)],
+) -> anyhow::Result<()> {
     let rows = items.iter().map(|(i, it)| format!("{i},{}", it.encode()));
-    write_lines(path, &items_header(snapshots), rows)?;
+    let run = ShardRun {
+        command: "figures rbm",
+        params: serde_json::json!({
+            "profile": profile,
+            "config_hash": sweep_hash(cfg, profile)?,
+            "seed": cfg.sweep.seed,
+        }),
+        total: cfg.sweep.items(),
+        index_added: false,
+    };
+    let header = items_header(snapshot_count(&cfg.sweep));
+    write_shard(path, &run, shard, &header, rows)?;
     Ok(())
 }
 
@@ -236,9 +254,10 @@ pub fn shard_with(
 ) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let out = dir.join(format!("items-{}-of-{}.csv", shard.k, shard.n));
+    runner::check_output(&out)?;
     let range = shard.range(cfg.sweep.items())?;
     let done = compute_items(cfg, profile, range, &runner::journal_path(&out))?;
-    write_items(&out, snapshot_count(&cfg.sweep), &done.items)?;
+    write_items(&out, cfg, profile, shard, &done.items)?;
     eprintln!("{}", done.log_line(&format!("{NAME} shard {shard}")));
     done.remove_journal()?;
     Ok(out)
