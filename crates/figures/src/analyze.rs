@@ -211,8 +211,22 @@ pub fn check(a: &AnalyzeOptions, files: usize, scaling: bool) -> anyhow::Result<
     Ok(())
 }
 
+/// The pictures' directory: created if missing, but not its parents (as for every output, a
+/// mistyped path must not grow a tree of directories).
 fn create_dir(d: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))
+    if d.is_dir() {
+        return Ok(());
+    }
+    if let Some(p) = d.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if !p.is_dir() {
+            bail!(
+                "--plots {}: directory {} does not exist (create it first)",
+                d.display(),
+                p.display()
+            );
+        }
+    }
+    std::fs::create_dir(d).with_context(|| format!("cannot create {}", d.display()))
 }
 
 /// `analyze FILE`: the analysis of one file (and its pictures with `plots`).

@@ -112,6 +112,11 @@ fn refused_inputs_keep_the_contract() {
     put("words.csv", "1,2\n3,x\n");
     put("ragged.csv", "1,2\n3\n");
     put("empty.csv", "");
+    // A valid ensemble with pictures into a directory whose parent is missing: refused before
+    // anything is written.
+    pair_csv(&dir.path().join("ok.csv"), 50, 2.0, 0.05, None, 3);
+    let e = assert_refused(dir.path(), &["analyze", "ok.csv", "--plots", "a/b"]);
+    assert!(e.contains("a/b") && e.contains("does not exist"), "{e}");
     for (file, needle) in [
         ("nan.csv", "finite"),
         ("words.csv", "x"),
