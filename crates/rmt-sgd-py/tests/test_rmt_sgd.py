@@ -281,3 +281,21 @@ def test_docstring_examples():
     import doctest
 
     assert doctest.testmod(rmt_sgd).failed == 0
+
+
+def test_book_example_runs(cli, tmp_path):
+    """The book's example (examples/linear_ensemble.py) at small sizes: the recorders, their
+    files and the CLI agree (the script asserts it)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "examples" / "linear_ensemble.py"
+    if cli.cmd[0] == "cargo":
+        pytest.skip("the example needs the rmt-sgd binary")
+    p = subprocess.run([sys.executable, str(script), str(tmp_path), "--quick", "--cli", cli.cmd[0]],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert "the CLI's JSON equals the package's" in p.stdout
+    assert (tmp_path / "numbers.md").read_text().count("ANCHOR") == 4
+    assert (tmp_path / "plots" / "scaling_peak0.png").is_file()
