@@ -73,3 +73,16 @@ analyze-example:
     cargo run --release -p rmt-sgd -- analyze --scaling "${files[@]}" --targets 2 \
         --bootstrap-label ts_release --json data/analyze/scaling/bs_scaling.json \
         --plots data/analyze/scaling > /dev/null
+
+# The Python package: build the wheel, install it in a fresh venv, run its pytest suite.
+python-test:
+    bash scripts/python-test.sh
+
+# The book's Python example into data/python/ (uses the venv of `just python-test`).
+python-example:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    bash scripts/python-test.sh
+    target="${CARGO_TARGET_DIR:-target}"
+    "$target/python-test/venv/bin/python" crates/rmt-sgd-py/examples/linear_ensemble.py data/python \
+        --cli "$target/release/rmt-sgd"

@@ -378,10 +378,11 @@ fn includes_resolve_to_anchors_in_compiled_sources() {
                         code.lines()
                             .enumerate()
                             .filter(|(_, l)| {
-                                // `// ANCHOR: x` in code, `<!-- ANCHOR: x -->` in generated
-                                // Markdown.
+                                // `// ANCHOR: x` in Rust, `# ANCHOR: x` in Python,
+                                // `<!-- ANCHOR: x -->` in generated Markdown.
                                 l.trim()
                                     .trim_start_matches("//")
+                                    .trim_start_matches('#')
                                     .trim_start_matches("<!--")
                                     .trim_end_matches("-->")
                                     .trim()

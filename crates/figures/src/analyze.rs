@@ -241,6 +241,13 @@ pub fn analyse_file(path: &Path, a: &AnalyzeOptions) -> anyhow::Result<FileRepor
     Ok(r)
 }
 
+/// [`analyse_file`] of an ensemble already in memory (the Python package's numpy arrays; no
+/// pictures): the same checks and analysis, so the same report for the same samples.
+pub fn analyse_ensemble_of(ens: &Ensemble, a: &AnalyzeOptions) -> anyhow::Result<FileReport> {
+    check(a, 1, false)?;
+    analyse(a, ens)
+}
+
 /// One run of `--scaling`: its analysis and the hyperparameters used.
 #[derive(Serialize)]
 pub struct Run {

@@ -276,6 +276,53 @@ pub fn read(path: &Path, o: &ReadOptions) -> Result<Ensemble> {
             }
         }
     };
+    from_array(
+        path,
+        &what,
+        shape,
+        &data,
+        kind,
+        Scalars { lr, batch, noise },
+        o,
+    )
+}
+
+/// The scalars found beside an array (`lr`, `batch_size`, `noise` in an `.npz`).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Scalars {
+    /// Learning rate α.
+    pub lr: Option<f64>,
+    /// Batch size |B|.
+    pub batch: Option<f64>,
+    /// Noise strength.
+    pub noise: Option<f64>,
+}
+
+/// An array already in memory (C order, `data.len()` = product of `shape`) into an
+/// [`Ensemble`], exactly as [`read`] turns a file's array into one: `path` names it in messages
+/// and in the bootstrap streams, `what` describes it in messages (e.g. `the array`), `kind` is
+/// `Matrices` or `Spectra` (`Auto` means matrices). The Python package's entry for numpy arrays.
+pub fn from_array(
+    path: &Path,
+    what: &str,
+    shape: Vec<usize>,
+    data: &[f64],
+    kind: InputKind,
+    scalars: Scalars,
+    o: &ReadOptions,
+) -> Result<Ensemble> {
+    let shown = path.display().to_string();
+    let kind = match kind {
+        InputKind::Auto => InputKind::Matrices,
+        k => k,
+    };
+    let Scalars { lr, batch, noise } = scalars;
+    if shape.iter().try_fold(1usize, |p, &d| p.checked_mul(d)) != Some(data.len()) {
+        bail!(
+            "{shown}: {what} has shape {shape:?} but {} values",
+            data.len()
+        );
+    }
     let tail = if kind == InputKind::Matrices { 2 } else { 1 };
     if shape.len() < tail {
         bail!(
