@@ -70,6 +70,19 @@ impl PairDensity {
 }
 
 impl PairDensity {
+    /// ln(4√π σ), the constant of [`Density1D::ln_pdf`] (computed once per likelihood).
+    pub(crate) fn ln_norm(&self) -> f64 {
+        (4.0 * SQRT_PI * self.sigma).ln()
+    }
+
+    /// [`Density1D::ln_pdf`] given `ln_norm = self.ln_norm()`.
+    #[inline]
+    pub(crate) fn ln_pdf_with(&self, x: f64, ln_norm: f64) -> f64 {
+        let t = (x - self.centre) / self.sigma;
+        let bracket = 2.0 * (-0.5 * t * t).exp() + SQRT_2PI * (t * erf(t / SQRT_2)).abs();
+        -0.5 * t * t - ln_norm + bracket.ln()
+    }
+
     /// ln ρ with every factor in log space and t = δx/σ formed without overflow: the fallback of
     /// [`Density1D::pdf`] where the direct form over- or underflows (σ ≈ 1e±300, |δx| ≈ 1e308).
     fn ln_pdf_far(&self, x: f64) -> f64 {
@@ -97,9 +110,7 @@ impl Density1D for PairDensity {
     /// ln ρ = −t²/2 − ln(4√π σ) + ln[2e^{−t²/2} + √(2π) |t| |erf(t/√2)|]; the bracket is ≥ 2·e^{−t²/2}
     /// and grows like √(2π)|t|, so nothing underflows.
     fn ln_pdf(&self, x: f64) -> f64 {
-        let t = (x - self.centre) / self.sigma;
-        let bracket = 2.0 * (-0.5 * t * t).exp() + SQRT_2PI * (t * erf(t / SQRT_2)).abs();
-        -0.5 * t * t - (4.0 * SQRT_PI * self.sigma).ln() + bracket.ln()
+        self.ln_pdf_with(x, self.ln_norm())
     }
 
     /// Eq. (11) of the paper, distribution function (math-notes §1, verified by quadrature):

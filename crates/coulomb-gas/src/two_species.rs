@@ -201,6 +201,25 @@ impl TwoSpecies {
 }
 
 impl TwoSpecies {
+    /// ln 2(σ₁² + σ₂²) and ln 2N₀, the constants of [`Density1D::ln_pdf`] (computed once per
+    /// likelihood).
+    pub(crate) fn ln_consts(&self) -> [f64; 2] {
+        let (s1, s2) = (self.sigma1, self.sigma2);
+        [(2.0 * (s1 * s1 + s2 * s2)).ln(), (2.0 * n0(s1, s2)).ln()]
+    }
+
+    /// [`Density1D::ln_pdf`] given `c = self.ln_consts()`.
+    #[inline]
+    pub(crate) fn ln_pdf_with(&self, x: f64, c: [f64; 2]) -> f64 {
+        let d = x - self.centre;
+        let (s1, s2) = (self.sigma1, self.sigma2);
+        let (a1, a2) = (d * d / (2.0 * s1 * s1), d * d / (2.0 * s2 * s2));
+        let l0 = c[0] - a1 - a2;
+        let l1 = (SQRT_2PI * s2 * (d * erf(d / (SQRT_2 * s2))).abs()).ln() - a1;
+        let l2 = (SQRT_2PI * s1 * (d * erf(d / (SQRT_2 * s1))).abs()).ln() - a2;
+        log_sum_exp(&[l0, l1, l2]) - c[1]
+    }
+
     /// The scale s = max(σ₁, σ₂) and the law in units of s (centre 0, widths ≤ 1): Eq (32) is a
     /// location-scale family, ρ(x) = ρ₁((x − x₀)/s)/s. The fallback where the direct forms
     /// over- or underflow (σ² or σ₁σ₂ out of range).
@@ -248,13 +267,7 @@ impl Density1D for TwoSpecies {
 
     /// Log-sum-exp of the three non-negative terms of 2N₀ρ, so the tails never underflow.
     fn ln_pdf(&self, x: f64) -> f64 {
-        let d = x - self.centre;
-        let (s1, s2) = (self.sigma1, self.sigma2);
-        let (a1, a2) = (d * d / (2.0 * s1 * s1), d * d / (2.0 * s2 * s2));
-        let l0 = (2.0 * (s1 * s1 + s2 * s2)).ln() - a1 - a2;
-        let l1 = (SQRT_2PI * s2 * (d * erf(d / (SQRT_2 * s2))).abs()).ln() - a1;
-        let l2 = (SQRT_2PI * s1 * (d * erf(d / (SQRT_2 * s1))).abs()).ln() - a2;
-        log_sum_exp(&[l0, l1, l2]) - (2.0 * n0(s1, s2)).ln()
+        self.ln_pdf_with(x, self.ln_consts())
     }
 
     /// Eq. (32) of the paper, distribution function (math-notes §1), u = δx σ_m/(σ₁σ₂):
