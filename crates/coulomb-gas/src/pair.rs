@@ -87,7 +87,7 @@ impl PairDensity {
     /// [`Density1D::pdf`] where the direct form over- or underflows (σ ≈ 1e±300, |δx| ≈ 1e308).
     fn ln_pdf_far(&self, x: f64) -> f64 {
         let t = scaled_offset(x, self.centre, self.sigma);
-        if !(t.abs() < T_FAR) {
+        if t.is_nan() || t.abs() >= T_FAR {
             return f64::NEG_INFINITY;
         }
         let bracket = 2.0 * (-0.5 * t * t).exp() + SQRT_2PI * (t * erf(t / SQRT_2)).abs();

@@ -71,7 +71,7 @@ impl Surmise {
     /// underflows.
     fn ln_pdf_far(&self, s: f64) -> f64 {
         let t = s / self.sigma_m;
-        if !(t > 0.0 && t < T_FAR) {
+        if t.is_nan() || t <= 0.0 || t >= T_FAR {
             return f64::NEG_INFINITY;
         }
         t.ln() - std::f64::consts::LN_2 - 0.25 * t * t - self.sigma_m.ln()

@@ -239,7 +239,7 @@ impl TwoSpecies {
     fn ln_pdf_far(&self, x: f64) -> f64 {
         let (s, u) = self.unit();
         let t = scaled_offset(x, self.centre, s);
-        if !(t.abs() < T_FAR) {
+        if t.is_nan() || t.abs() >= T_FAR {
             return f64::NEG_INFINITY;
         }
         let (r1, r2) = (u.sigma1, u.sigma2);

@@ -49,7 +49,7 @@ impl Limits {
     /// Refuses `e` if it exceeds a limit.
     pub fn check(&self, e: &Estimate) -> anyhow::Result<()> {
         let gib = e.memory_bytes / (1u64 << 30) as f64;
-        if !(gib <= self.max_memory_gb) {
+        if gib.is_nan() || gib > self.max_memory_gb {
             anyhow::bail!(
                 "{}: {} needs about {} GiB of memory, above the limit of {} GiB (raise it with \
                  --max-memory-gb)",
@@ -59,7 +59,7 @@ impl Limits {
                 short(self.max_memory_gb)
             );
         }
-        if !(e.work <= self.max_work) {
+        if e.work.is_nan() || e.work > self.max_work {
             anyhow::bail!(
                 "{}: {} is about {} floating-point operations, above the limit of {} (about a \
                  day of one core at the default; raise it with --max-work)",

@@ -59,7 +59,7 @@ pub fn sorted_copy(samples: &[f64]) -> Vec<f64> {
         for &k in &a {
             count[((k >> shift) & 0xffff) as usize] += 1;
         }
-        if count.iter().any(|&c| c == a.len()) {
+        if count.contains(&a.len()) {
             continue;
         }
         let mut sum = 0;
