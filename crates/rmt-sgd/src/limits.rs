@@ -21,8 +21,8 @@ pub struct Limits {
     /// in GiB. Raise it for a larger run on a machine that has the memory.
     #[arg(long = "max-memory-gb", default_value_t = DEFAULT_MAX_MEMORY_GB, value_parser = args::positive)]
     pub max_memory_gb: f64,
-    /// Refuse a run estimated to take more floating-point operations than this (default 1e14,
-    /// about a day of one core). Raise it for a larger run.
+    /// Refuse a run estimated to take more floating-point operations than this (the default,
+    /// 1e14, is about a day of one core). Raise it for a larger run.
     #[arg(long = "max-work", default_value_t = DEFAULT_MAX_WORK, value_parser = args::positive)]
     pub max_work: f64,
 }
