@@ -49,14 +49,22 @@ impl Gaussian {
     }
 }
 
+impl Gaussian {
+    /// [`Density1D::ln_pdf`] given `ln_sigma = σ.ln()` (computed once per likelihood).
+    #[inline]
+    pub(crate) fn ln_pdf_with(&self, x: f64, ln_sigma: f64) -> f64 {
+        let t = (x - self.centre) / self.sigma;
+        -0.5 * t * t - LN_SQRT_2PI - ln_sigma
+    }
+}
+
 impl Density1D for Gaussian {
     fn pdf(&self, x: f64) -> f64 {
         let t = (x - self.centre) / self.sigma;
         (-0.5 * t * t).exp() / (SQRT_2PI * self.sigma)
     }
     fn ln_pdf(&self, x: f64) -> f64 {
-        let t = (x - self.centre) / self.sigma;
-        -0.5 * t * t - LN_SQRT_2PI - self.sigma.ln()
+        self.ln_pdf_with(x, self.sigma.ln())
     }
     fn cdf(&self, x: f64) -> f64 {
         norm_cdf((x - self.centre) / self.sigma)

@@ -7,9 +7,10 @@
 
 use crate::special::{erf, erfc};
 
+use crate::binder::binder_u4;
 use crate::density::Density1D;
 use crate::error::{check_finite, check_positive, GasError};
-use crate::special::{SQRT_2, SQRT_2PI, SQRT_PI};
+use crate::special::{scaled_offset, SQRT_2, SQRT_2PI, SQRT_PI, T_FAR};
 
 /// Eq. (11) of the paper: the two-level spectral density.
 ///
@@ -68,17 +69,48 @@ impl PairDensity {
     }
 }
 
+impl PairDensity {
+    /// ln(4√π σ), the constant of [`Density1D::ln_pdf`] (computed once per likelihood).
+    pub(crate) fn ln_norm(&self) -> f64 {
+        (4.0 * SQRT_PI * self.sigma).ln()
+    }
+
+    /// [`Density1D::ln_pdf`] given `ln_norm = self.ln_norm()`.
+    #[inline]
+    pub(crate) fn ln_pdf_with(&self, x: f64, ln_norm: f64) -> f64 {
+        let t = (x - self.centre) / self.sigma;
+        let bracket = 2.0 * (-0.5 * t * t).exp() + SQRT_2PI * (t * erf(t / SQRT_2)).abs();
+        -0.5 * t * t - ln_norm + bracket.ln()
+    }
+
+    /// ln ρ with every factor in log space and t = δx/σ formed without overflow: the fallback of
+    /// [`Density1D::pdf`] where the direct form over- or underflows (σ ≈ 1e±300, |δx| ≈ 1e308).
+    fn ln_pdf_far(&self, x: f64) -> f64 {
+        let t = scaled_offset(x, self.centre, self.sigma);
+        if t.is_nan() || t.abs() >= T_FAR {
+            return f64::NEG_INFINITY;
+        }
+        let bracket = 2.0 * (-0.5 * t * t).exp() + SQRT_2PI * (t * erf(t / SQRT_2)).abs();
+        -0.5 * t * t - (4.0 * SQRT_PI).ln() - self.sigma.ln() + bracket.ln()
+    }
+}
+
 impl Density1D for PairDensity {
+    /// The direct Eq (11); where it is not finite (or δx overflows), exp of the log-space form:
+    /// 0 where ρ underflows, +∞ only where ρ itself exceeds f64 (σ < ~1e-308).
     fn pdf(&self, x: f64) -> f64 {
-        rho_pair(x, self.centre, self.sigma)
+        let v = rho_pair(x, self.centre, self.sigma);
+        if v.is_finite() && (x - self.centre).is_finite() {
+            v
+        } else {
+            self.ln_pdf_far(x).exp()
+        }
     }
 
     /// ln ρ = −t²/2 − ln(4√π σ) + ln[2e^{−t²/2} + √(2π) |t| |erf(t/√2)|]; the bracket is ≥ 2·e^{−t²/2}
     /// and grows like √(2π)|t|, so nothing underflows.
     fn ln_pdf(&self, x: f64) -> f64 {
-        let t = (x - self.centre) / self.sigma;
-        let bracket = 2.0 * (-0.5 * t * t).exp() + SQRT_2PI * (t * erf(t / SQRT_2)).abs();
-        -0.5 * t * t - (4.0 * SQRT_PI * self.sigma).ln() + bracket.ln()
+        self.ln_pdf_with(x, self.ln_norm())
     }
 
     /// Eq. (11) of the paper, distribution function (math-notes §1, verified by quadrature):
@@ -88,7 +120,10 @@ impl Density1D for PairDensity {
     /// ```
     // ANCHOR: eq11_cdf
     fn cdf(&self, x: f64) -> f64 {
-        let t = (x - self.centre) / self.sigma;
+        let t = scaled_offset(x, self.centre, self.sigma);
+        if t.is_infinite() {
+            return if t > 0.0 { 1.0 } else { 0.0 };
+        }
         // erfc keeps the lower tail accurate; both terms are ≥ 0 there, so no cancellation.
         0.5 * erfc(-t) - (-0.5 * t * t).exp() * erf(t / SQRT_2) / (2.0 * SQRT_2)
     }
@@ -104,6 +139,15 @@ impl Density1D for PairDensity {
     /// ⟨δx⁴⟩ = 23σ⁴/4, so U4 = −4/27.
     fn central_m4(&self) -> Option<f64> {
         Some(23.0 / 4.0 * self.sigma.powi(4))
+    }
+    /// U4 does not depend on σ: where m2 or m4 over/underflow, the value at σ = 1.
+    fn u4(&self) -> Option<f64> {
+        let v = binder_u4(self.variance(), 23.0 / 4.0 * self.sigma.powi(4));
+        Some(if v.is_finite() {
+            v
+        } else {
+            binder_u4(1.5, 23.0 / 4.0)
+        })
     }
 }
 

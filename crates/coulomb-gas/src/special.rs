@@ -9,6 +9,22 @@ pub(crate) const SQRT_2PI: f64 = 2.506_628_274_631_000_7;
 /// ln √(2π).
 pub(crate) const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
 
+/// (x − c)/s for s > 0 without a spurious overflow: when x − c overflows, the ratio of the halves
+/// (exact, as halving is). ±∞ only when the true ratio exceeds f64; equal to (x − c)/s whenever
+/// x − c is finite, so ordinary inputs give the same bits.
+pub(crate) fn scaled_offset(x: f64, c: f64, s: f64) -> f64 {
+    let d = x - c;
+    if d.is_finite() {
+        d / s
+    } else {
+        (0.5 * x - 0.5 * c) / (0.5 * s)
+    }
+}
+
+/// Beyond this |t| = |δx|/σ every law here is below the smallest f64 (e^{−t²/2} with t² ≥ 1e300),
+/// whatever the polynomial prefactor: the fallbacks return density 0 without forming t².
+pub(crate) const T_FAR: f64 = 1e150;
+
 /// Standard normal density φ(z).
 pub(crate) fn norm_pdf(z: f64) -> f64 {
     (-0.5 * z * z).exp() / SQRT_2PI

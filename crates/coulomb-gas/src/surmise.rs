@@ -3,9 +3,10 @@
 //! Under Eq (29) the spacing does not depend on how the two widths are split: only
 //! σ_m² = (σ₁² + σ₂²)/2 (Eq 30) enters. For identical species σ_m = σ.
 
+use crate::binder::binder_u4;
 use crate::density::Density1D;
 use crate::error::{check_positive, GasError};
-use crate::special::SQRT_PI;
+use crate::special::{SQRT_PI, T_FAR};
 
 const PI: f64 = std::f64::consts::PI;
 
@@ -65,9 +66,28 @@ impl Surmise {
     }
 }
 
+impl Surmise {
+    /// ln P(S) in t = S/σ_m (no σ_m² formed): the fallback where the direct form over- or
+    /// underflows.
+    fn ln_pdf_far(&self, s: f64) -> f64 {
+        let t = s / self.sigma_m;
+        if t.is_nan() || t <= 0.0 || t >= T_FAR {
+            return f64::NEG_INFINITY;
+        }
+        t.ln() - std::f64::consts::LN_2 - 0.25 * t * t - self.sigma_m.ln()
+    }
+}
+
 impl Density1D for Surmise {
+    /// The direct Eq (31); where it is not finite, exp of the log-space form (0 where P
+    /// underflows, +∞ only where P itself exceeds f64).
     fn pdf(&self, s: f64) -> f64 {
-        surmise_pdf(s, self.sigma_m)
+        let v = surmise_pdf(s, self.sigma_m);
+        if v.is_finite() {
+            v
+        } else {
+            self.ln_pdf_far(s).exp()
+        }
     }
     fn ln_pdf(&self, s: f64) -> f64 {
         if s <= 0.0 {
@@ -81,7 +101,17 @@ impl Density1D for Surmise {
         if s <= 0.0 {
             return 0.0;
         }
-        -(-s * s / (4.0 * self.sigma_m * self.sigma_m)).exp_m1()
+        let v = -(-s * s / (4.0 * self.sigma_m * self.sigma_m)).exp_m1();
+        if v.is_finite() {
+            return v;
+        }
+        // s² and σ_m² both overflow (or underflow): the same in t = S/σ_m.
+        let t = s / self.sigma_m;
+        if t < T_FAR {
+            -(-0.25 * t * t).exp_m1()
+        } else {
+            1.0
+        }
     }
     fn mean(&self) -> f64 {
         SQRT_PI * self.sigma_m
@@ -94,6 +124,18 @@ impl Density1D for Surmise {
     fn central_m4(&self) -> Option<f64> {
         Some((32.0 - 3.0 * PI * PI) * self.sigma_m.powi(4))
     }
+    /// U4 does not depend on σ_m: where m2 or m4 over/underflow, the value at σ_m = 1.
+    fn u4(&self) -> Option<f64> {
+        let v = binder_u4(
+            self.variance(),
+            (32.0 - 3.0 * PI * PI) * self.sigma_m.powi(4),
+        );
+        Some(if v.is_finite() {
+            v
+        } else {
+            binder_u4(4.0 - PI, 32.0 - 3.0 * PI * PI)
+        })
+    }
 }
 
 /// The unit-mean surmise (π/2) s e^{−πs²/4}: Eq (31) with σ_m = 1/√π.
@@ -102,7 +144,12 @@ pub struct UnitSurmise;
 
 impl Density1D for UnitSurmise {
     fn pdf(&self, s: f64) -> f64 {
-        unit_surmise_pdf(s)
+        // Past T_FAR the exponential is 0 and s·0 could be ∞·0.
+        if s < T_FAR {
+            unit_surmise_pdf(s)
+        } else {
+            0.0
+        }
     }
     fn ln_pdf(&self, s: f64) -> f64 {
         if s <= 0.0 {

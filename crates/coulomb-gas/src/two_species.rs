@@ -12,7 +12,9 @@ use rand_distr::{Distribution, StandardNormal};
 
 use crate::density::Density1D;
 use crate::error::{check_finite, check_positive, GasError};
-use crate::special::{ln_g, log_sum_exp, norm_cdf, SQRT_2, SQRT_2PI, SQRT_PI};
+use crate::special::{
+    ln_g, log_sum_exp, norm_cdf, scaled_offset, SQRT_2, SQRT_2PI, SQRT_PI, T_FAR,
+};
 use crate::surmise::Surmise;
 
 /// Eq. (30) of the paper: the mean width of the two species.
@@ -198,20 +200,74 @@ impl TwoSpecies {
     }
 }
 
+impl TwoSpecies {
+    /// ln 2(σ₁² + σ₂²) and ln 2N₀, the constants of [`Density1D::ln_pdf`] (computed once per
+    /// likelihood).
+    pub(crate) fn ln_consts(&self) -> [f64; 2] {
+        let (s1, s2) = (self.sigma1, self.sigma2);
+        [(2.0 * (s1 * s1 + s2 * s2)).ln(), (2.0 * n0(s1, s2)).ln()]
+    }
+
+    /// [`Density1D::ln_pdf`] given `c = self.ln_consts()`.
+    #[inline]
+    pub(crate) fn ln_pdf_with(&self, x: f64, c: [f64; 2]) -> f64 {
+        let d = x - self.centre;
+        let (s1, s2) = (self.sigma1, self.sigma2);
+        let (a1, a2) = (d * d / (2.0 * s1 * s1), d * d / (2.0 * s2 * s2));
+        let l0 = c[0] - a1 - a2;
+        let l1 = (SQRT_2PI * s2 * (d * erf(d / (SQRT_2 * s2))).abs()).ln() - a1;
+        let l2 = (SQRT_2PI * s1 * (d * erf(d / (SQRT_2 * s1))).abs()).ln() - a2;
+        log_sum_exp(&[l0, l1, l2]) - c[1]
+    }
+
+    /// The scale s = max(σ₁, σ₂) and the law in units of s (centre 0, widths ≤ 1): Eq (32) is a
+    /// location-scale family, ρ(x) = ρ₁((x − x₀)/s)/s. The fallback where the direct forms
+    /// over- or underflow (σ² or σ₁σ₂ out of range).
+    fn unit(&self) -> (f64, TwoSpecies) {
+        let s = self.sigma1.max(self.sigma2);
+        (
+            s,
+            TwoSpecies {
+                centre: 0.0,
+                sigma1: self.sigma1 / s,
+                sigma2: self.sigma2 / s,
+            },
+        )
+    }
+
+    /// ln ρ in units of s, every factor in log space; −∞ past T_FAR.
+    fn ln_pdf_far(&self, x: f64) -> f64 {
+        let (s, u) = self.unit();
+        let t = scaled_offset(x, self.centre, s);
+        if t.is_nan() || t.abs() >= T_FAR {
+            return f64::NEG_INFINITY;
+        }
+        let (r1, r2) = (u.sigma1, u.sigma2);
+        // (t/r)²/2 rather than t²/(2r²): r² may underflow where t/r does not.
+        let (a1, a2) = (0.5 * (t / r1).powi(2), 0.5 * (t / r2).powi(2));
+        let l0 = (2.0 * (r1 * r1 + r2 * r2)).ln() - a1 - a2;
+        let l1 = SQRT_2PI.ln() + r2.ln() + (t * erf(t / (SQRT_2 * r2))).abs().ln() - a1;
+        let l2 = SQRT_2PI.ln() + r1.ln() + (t * erf(t / (SQRT_2 * r1))).abs().ln() - a2;
+        let ln_n0 = (4.0 * SQRT_PI).ln() + r1.ln() + r2.ln() + u.sigma_m().ln();
+        log_sum_exp(&[l0, l1, l2]) - std::f64::consts::LN_2 - ln_n0 - s.ln()
+    }
+}
+
 impl Density1D for TwoSpecies {
+    /// The direct Eq (32); where it is not finite (or δx overflows), exp of the log-space form in
+    /// units of max(σ₁, σ₂): 0 where ρ underflows, +∞ only where ρ itself exceeds f64.
     fn pdf(&self, x: f64) -> f64 {
-        rho_two_species(x, self.centre, self.sigma1, self.sigma2)
+        let v = rho_two_species(x, self.centre, self.sigma1, self.sigma2);
+        if v.is_finite() && (x - self.centre).is_finite() {
+            v
+        } else {
+            self.ln_pdf_far(x).exp()
+        }
     }
 
     /// Log-sum-exp of the three non-negative terms of 2N₀ρ, so the tails never underflow.
     fn ln_pdf(&self, x: f64) -> f64 {
-        let d = x - self.centre;
-        let (s1, s2) = (self.sigma1, self.sigma2);
-        let (a1, a2) = (d * d / (2.0 * s1 * s1), d * d / (2.0 * s2 * s2));
-        let l0 = (2.0 * (s1 * s1 + s2 * s2)).ln() - a1 - a2;
-        let l1 = (SQRT_2PI * s2 * (d * erf(d / (SQRT_2 * s2))).abs()).ln() - a1;
-        let l2 = (SQRT_2PI * s1 * (d * erf(d / (SQRT_2 * s1))).abs()).ln() - a2;
-        log_sum_exp(&[l0, l1, l2]) - (2.0 * n0(s1, s2)).ln()
+        self.ln_pdf_with(x, self.ln_consts())
     }
 
     /// Eq. (32) of the paper, distribution function (math-notes §1), u = δx σ_m/(σ₁σ₂):
@@ -222,23 +278,61 @@ impl Density1D for TwoSpecies {
     /// ```
     // ANCHOR: eq32_cdf
     fn cdf(&self, x: f64) -> f64 {
+        let cdf = |d: f64, s1: f64, s2: f64, sm: f64| {
+            let u = d * sm / (s1 * s2);
+            let c1 = s1 * (-d * d / (2.0 * s1 * s1)).exp() * erf(d / (SQRT_2 * s2));
+            let c2 = s2 * (-d * d / (2.0 * s2 * s2)).exp() * erf(d / (SQRT_2 * s1));
+            0.5 * erfc(-u) - (c1 + c2) / (4.0 * SQRT_2 * sm)
+        };
         let d = x - self.centre;
-        let (s1, s2, sm) = (self.sigma1, self.sigma2, self.sigma_m());
-        let u = d * sm / (s1 * s2);
-        let c1 = s1 * (-d * d / (2.0 * s1 * s1)).exp() * erf(d / (SQRT_2 * s2));
-        let c2 = s2 * (-d * d / (2.0 * s2 * s2)).exp() * erf(d / (SQRT_2 * s1));
-        0.5 * erfc(-u) - (c1 + c2) / (4.0 * SQRT_2 * sm)
+        let v = cdf(d, self.sigma1, self.sigma2, self.sigma_m());
+        if v.is_finite() && d.is_finite() {
+            return v;
+        }
+        // F depends on δx/s and the ratios only: the same in units of s = max(σ₁, σ₂).
+        let (s, u) = self.unit();
+        let t = scaled_offset(x, self.centre, s);
+        if t.is_infinite() {
+            return if t > 0.0 { 1.0 } else { 0.0 };
+        }
+        let (r1, r2, rm) = (u.sigma1, u.sigma2, u.sigma_m());
+        // As `cdf` with (t/r)² for t²/r² and t/r₁/r₂ for t/(r₁r₂): no r² or r₁r₂ to underflow.
+        let uu = t * rm / r1 / r2;
+        let c1 = r1 * (-0.5 * (t / r1).powi(2)).exp() * erf(t / (SQRT_2 * r2));
+        let c2 = r2 * (-0.5 * (t / r2).powi(2)).exp() * erf(t / (SQRT_2 * r1));
+        0.5 * erfc(-uu) - (c1 + c2) / (4.0 * SQRT_2 * rm)
     }
     // ANCHOR_END: eq32_cdf
 
     fn mean(&self) -> f64 {
         self.centre
     }
+    /// m2 of [`TwoSpecies::m2`]; where σ⁴ over/underflows, s²·m2 of the law in units of s.
     fn variance(&self) -> f64 {
-        self.m2()
+        let v = self.m2();
+        if v.is_finite() && v > 0.0 {
+            return v;
+        }
+        let (s, u) = self.unit();
+        s * s * u.m2()
     }
     fn central_m4(&self) -> Option<f64> {
-        Some(self.m4())
+        let v = self.m4();
+        if v.is_finite() && v > 0.0 {
+            return Some(v);
+        }
+        let (s, u) = self.unit();
+        Some(s.powi(4) * u.m4())
+    }
+    /// U4 depends on σ₁/σ₂ only: where the moments over/underflow, that of the law in units of s.
+    fn u4(&self) -> Option<f64> {
+        let v = crate::binder::binder_u4(self.m2(), self.m4());
+        Some(if v.is_finite() {
+            v
+        } else {
+            let u = self.unit().1;
+            crate::binder::binder_u4(u.m2(), u.m4())
+        })
     }
 }
 

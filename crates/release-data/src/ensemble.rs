@@ -210,7 +210,7 @@ pub fn read(path: &Path, o: &ReadOptions) -> Result<Ensemble> {
             let what = format!("array '{}' (dtype '{}')", o.key, a.descr);
             (
                 a.shape.clone(),
-                a.to_f64_vec(),
+                a.into_f64_vec(),
                 kind,
                 scalar("lr"),
                 scalar("batch_size"),
@@ -227,7 +227,7 @@ pub fn read(path: &Path, o: &ReadOptions) -> Result<Ensemble> {
             let what = format!("the array (dtype '{}')", a.descr);
             (
                 a.shape.clone(),
-                a.to_f64_vec(),
+                a.into_f64_vec(),
                 kind,
                 None,
                 None,
@@ -365,6 +365,16 @@ pub fn from_array(
                  ensemble axis ({ens}) nor the snapshot axis; set --ensemble-axis/--snapshot-axis"
             );
         }
+    }
+    // Without a snapshot axis (3-D matrices, 2-D spectra) there is nothing to pick: an explicit
+    // `--snapshot` other than the default would be silently ignored, so it is refused.
+    if snap_axis.is_none() && o.snapshot != "last" {
+        bail!(
+            "{shown}: --snapshot {}: {what} of shape {shape:?} has no snapshot axis (with \
+             --ensemble-axis {ens}, the other leading axes must have length 1); name one with \
+             --snapshot-axis",
+            o.snapshot
+        );
     }
     let snapshot = match snap_axis {
         Some(s) => Some(

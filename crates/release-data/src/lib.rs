@@ -25,6 +25,7 @@
 
 pub mod ensemble;
 mod error;
+pub mod limits;
 mod npy;
 pub mod table;
 pub mod ts;
@@ -96,6 +97,14 @@ impl Array {
         }
     }
 
+    /// The values as f64 in C order, without a copy of floating-point data.
+    pub fn into_f64_vec(self) -> Vec<f64> {
+        match self.data {
+            Data::F64(v) => v,
+            Data::I64(v) => v.iter().map(|&x| x as f64).collect(),
+        }
+    }
+
     /// True for floating-point arrays.
     pub fn is_float(&self) -> bool {
         matches!(self.data, Data::F64(_))
@@ -123,10 +132,7 @@ impl Array {
 /// Reads a stand-alone `.npy` file.
 pub fn read_npy(path: impl AsRef<Path>) -> Result<Array, ReleaseError> {
     let path = path.as_ref().to_path_buf();
-    let bytes = std::fs::read(&path).map_err(|source| ReleaseError::Io {
-        path: path.clone(),
-        source,
-    })?;
+    let bytes = limits::read_file(&path)?;
     npy_from_bytes(path, &bytes)
 }
 
@@ -154,10 +160,7 @@ impl Npz {
     /// Reads and indexes `path`.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, ReleaseError> {
         let path = path.as_ref().to_path_buf();
-        let bytes = std::fs::read(&path).map_err(|source| ReleaseError::Io {
-            path: path.clone(),
-            source,
-        })?;
+        let bytes = limits::read_file(&path)?;
         Self::from_bytes(path, bytes)
     }
 
@@ -210,10 +213,19 @@ impl Npz {
                 key: key.to_string(),
                 available: self.keys().join(", "),
             })?;
-        let raw = zip::read_entry(&self.bytes, entry).map_err(|reason| ReleaseError::Zip {
+        let zip_err = |reason| ReleaseError::Zip {
             path: self.path.clone(),
             reason,
+        };
+        // What the .npy header declares is checked before the member is inflated.
+        let head = zip::read_prefix(&self.bytes, entry, 1 << 20).map_err(zip_err)?;
+        npy::precheck(&head, entry.size).map_err(|reason| ReleaseError::Npy {
+            path: self.path.clone(),
+            member: entry.name.clone(),
+            reason,
         })?;
+        drop(head);
+        let raw = zip::read_entry(&self.bytes, entry).map_err(zip_err)?;
         npy::decode(&raw).map_err(|reason| ReleaseError::Npy {
             path: self.path.clone(),
             member: entry.name.clone(),

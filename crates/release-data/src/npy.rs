@@ -314,18 +314,63 @@ pub(crate) fn f64_to_f16(x: f64) -> u16 {
     sign | (((e + 15) as u16) << 10) | frac
 }
 
-/// Decodes a whole .npy member into a C-ordered array.
-pub(crate) fn decode(bytes: &[u8]) -> Result<Array, String> {
-    let (h, start) = parse_header(bytes)?;
-    let (kind, size, little) = dtype(&h.descr)?;
+/// The element count and data bytes the header declares, overflow-checked.
+fn declared(h: &Header, size: usize) -> Result<(usize, usize), String> {
+    let overflow = || {
+        format!(
+            "shape {:?} of dtype '{}' overflows: more bytes than memory can address",
+            h.shape, h.descr
+        )
+    };
     let count = h
         .shape
         .iter()
         .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-        .ok_or_else(|| format!("shape {:?} overflows", h.shape))?;
-    let need = count
-        .checked_mul(size)
-        .ok_or_else(|| format!("shape {:?} overflows", h.shape))?;
+        .ok_or_else(overflow)?;
+    let need = count.checked_mul(size).ok_or_else(overflow)?;
+    Ok((count, need))
+}
+
+/// The decoded size (8 bytes a value) against the input limit.
+fn within_limit(h: &Header, count: usize) -> Result<(), String> {
+    crate::limits::check(
+        &format!("the array of shape {:?} (8 bytes a value)", h.shape),
+        (count as u64).saturating_mul(8),
+    )
+}
+
+/// Checks the header at the start of a member of `total` bytes (given its first bytes, `prefix`)
+/// before the member is inflated: the declared shape against the input limit and against the
+/// member's size. A header that does not fit in `prefix` is left to [`decode`].
+pub(crate) fn precheck(prefix: &[u8], total: u64) -> Result<(), String> {
+    let (h, start) = match parse_header(prefix) {
+        Ok(v) => v,
+        Err(_) if (prefix.len() as u64) < total => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let (_, size, _) = dtype(&h.descr)?;
+    let (count, need) = declared(&h, size)?;
+    let have = total.saturating_sub(start as u64);
+    if have != need as u64 {
+        return Err(format!(
+            "shape {:?} of dtype '{}' needs {need} data bytes, the member has {have}{}",
+            h.shape,
+            h.descr,
+            if have < need as u64 {
+                " (truncated)"
+            } else {
+                ""
+            }
+        ));
+    }
+    within_limit(&h, count)
+}
+
+/// Decodes a whole .npy member into a C-ordered array.
+pub(crate) fn decode(bytes: &[u8]) -> Result<Array, String> {
+    let (h, start) = parse_header(bytes)?;
+    let (kind, size, little) = dtype(&h.descr)?;
+    let (count, need) = declared(&h, size)?;
     let have = bytes.len() - start;
     if have != need {
         return Err(format!(
@@ -335,6 +380,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Array, String> {
             if have < need { " (truncated)" } else { "" }
         ));
     }
+    within_limit(&h, count)?;
     let raw = &bytes[start..];
     let word = |k: usize| -> [u8; 8] {
         let mut w = [0u8; 8];

@@ -47,6 +47,9 @@ impl Table {
     }
 }
 
+/// Longest line accepted: 64 MiB, a flattened 1000×1000 matrix at ~60 characters a value.
+pub const MAX_LINE_BYTES: usize = 64 << 20;
+
 /// Header names recognised as an index column (compared case-insensitively).
 pub const INDEX_NAMES: [&str; 9] = [
     "realisation",
@@ -63,10 +66,7 @@ pub const INDEX_NAMES: [&str; 9] = [
 /// Reads and parses a CSV file.
 pub fn read_csv(path: impl AsRef<Path>) -> Result<Table, ReleaseError> {
     let path = path.as_ref().to_path_buf();
-    let bytes = std::fs::read(&path).map_err(|source| ReleaseError::Io {
-        path: path.clone(),
-        source,
-    })?;
+    let bytes = crate::limits::read_file(&path)?;
     parse_csv(path, &bytes)
 }
 
@@ -100,6 +100,23 @@ pub fn parse_csv(label: impl Into<PathBuf>, bytes: &[u8]) -> Result<Table, Relea
     };
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(err(0, None, "the file is empty".into()));
+    }
+    // One line is one sample: a line longer than MAX_LINE_BYTES is not a table of numbers (and
+    // would be buffered whole by the CSV reader).
+    if let Some((k, len)) = bytes
+        .split(|&b| b == b'\n')
+        .map(<[u8]>::len)
+        .enumerate()
+        .find(|&(_, len)| len > MAX_LINE_BYTES)
+    {
+        return Err(err(
+            k as u64 + 1,
+            None,
+            format!(
+                "the line has {len} bytes, above the limit of {MAX_LINE_BYTES} for one sample \
+                 (is this a CSV file of numbers, one sample a line?)"
+            ),
+        ));
     }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)

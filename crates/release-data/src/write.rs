@@ -1,5 +1,5 @@
-//! A small `.npz` writer: `.npy` v1.0 members (little endian, C or Fortran order) in a stored
-//! (uncompressed) zip archive, the layout of `numpy.savez`. Used by the tests (hand-made files
+//! A small `.npz` writer: `.npy` v1.0 members (little endian, C or Fortran order) in a zip
+//! archive, stored (the layout of `numpy.savez`) or deflated (`savez_compressed`). Used by the tests (hand-made files
 //! with known contents) and to export simulations in the authors' format.
 
 use std::path::Path;
@@ -7,7 +7,18 @@ use std::path::Path;
 /// Builds an archive member by member.
 #[derive(Clone, Debug, Default)]
 pub struct NpzWriter {
-    members: Vec<(String, Vec<u8>)>,
+    members: Vec<Member>,
+}
+
+/// One member as it goes into the archive: its name, compression method (0 stored, 8
+/// deflate), the bytes as stored, and the uncompressed size and CRC-32 the headers declare.
+#[derive(Clone, Debug)]
+struct Member {
+    name: String,
+    method: u16,
+    data: Vec<u8>,
+    size: u32,
+    crc: u32,
 }
 
 fn shape_literal(shape: &[usize]) -> String {
@@ -203,18 +214,47 @@ impl NpzWriter {
 
     /// Adds a member with arbitrary bytes (e.g. a malformed array for tests).
     pub fn add_raw(&mut self, member: &str, bytes: Vec<u8>) -> &mut Self {
-        self.members.push((member.to_string(), bytes));
+        let (size, crc) = (bytes.len() as u32, crc32fast::hash(&bytes));
+        self.add_declared(member, 0, bytes, size, crc)
+    }
+
+    /// Adds a deflated member (`numpy.savez_compressed`) with the bytes `bytes`.
+    pub fn add_deflated(&mut self, member: &str, bytes: &[u8]) -> &mut Self {
+        use std::io::Write;
+        let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        e.write_all(bytes).expect("writing to memory");
+        let data = e.finish().expect("writing to memory");
+        self.add_declared(member, 8, data, bytes.len() as u32, crc32fast::hash(bytes))
+    }
+
+    /// Adds a member exactly as given: method (0 stored, 8 deflate), the bytes as stored, and
+    /// the size and CRC-32 the headers declare, true or not (hostile files for tests).
+    pub fn add_declared(
+        &mut self,
+        member: &str,
+        method: u16,
+        data: Vec<u8>,
+        size: u32,
+        crc: u32,
+    ) -> &mut Self {
+        self.members.push(Member {
+            name: member.to_string(),
+            method,
+            data,
+            size,
+            crc,
+        });
         self
     }
 
-    /// The archive bytes (stored members, no zip64).
+    /// The archive bytes (no zip64).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
         let mut central = Vec::new();
-        for (name, data) in &self.members {
+        for m in &self.members {
+            let (name, data, crc, size) = (&m.name, &m.data, m.crc, m.size);
             let offset = out.len() as u32;
-            let crc = crc32fast::hash(data);
-            let size = data.len() as u32;
+            let csize = data.len() as u32;
             let header = |sig: u32, central_entry: bool| {
                 let mut h = Vec::new();
                 h.extend_from_slice(&sig.to_le_bytes());
@@ -223,11 +263,11 @@ impl NpzWriter {
                 }
                 h.extend_from_slice(&20u16.to_le_bytes()); // version needed
                 h.extend_from_slice(&0u16.to_le_bytes()); // flags
-                h.extend_from_slice(&0u16.to_le_bytes()); // stored
+                h.extend_from_slice(&m.method.to_le_bytes()); // 0 stored, 8 deflate
                 h.extend_from_slice(&0u16.to_le_bytes()); // time
                 h.extend_from_slice(&0x21u16.to_le_bytes()); // date 1980-01-01
                 h.extend_from_slice(&crc.to_le_bytes());
-                h.extend_from_slice(&size.to_le_bytes());
+                h.extend_from_slice(&csize.to_le_bytes());
                 h.extend_from_slice(&size.to_le_bytes());
                 h.extend_from_slice(&(name.len() as u16).to_le_bytes());
                 h.extend_from_slice(&0u16.to_le_bytes()); // extra

@@ -183,8 +183,30 @@ pub(crate) fn entries(bytes: &[u8]) -> Result<Vec<Entry>, String> {
     Ok(out)
 }
 
-/// The uncompressed bytes of `entry`, CRC-checked.
-pub(crate) fn read_entry(bytes: &[u8], entry: &Entry) -> Result<Vec<u8>, String> {
+/// At most the first `n` uncompressed bytes of `entry` (not CRC-checked): enough to read an
+/// `.npy` header and check what it declares before inflating the rest.
+pub(crate) fn read_prefix(bytes: &[u8], entry: &Entry, n: usize) -> Result<Vec<u8>, String> {
+    let (data, _) = entry_data(bytes, entry)?;
+    match entry.method {
+        0 => Ok(data[..n.min(data.len())].to_vec()),
+        8 => {
+            let mut out = Vec::with_capacity(n.min(1 << 20));
+            flate2::read::DeflateDecoder::new(data)
+                .take(n as u64)
+                .read_to_end(&mut out)
+                .map_err(|e| format!("member '{}': deflate stream is corrupt: {e}", entry.name))?;
+            Ok(out)
+        }
+        m => Err(format!(
+            "member '{}' uses compression method {m} (only stored and deflate are supported)",
+            entry.name
+        )),
+    }
+}
+
+/// The compressed bytes of `entry` and its declared uncompressed size, bounds-checked, and
+/// the size checked against the input limit before anything is inflated.
+fn entry_data<'a>(bytes: &'a [u8], entry: &Entry) -> Result<(&'a [u8], usize), String> {
     let name = &entry.name;
     if entry.flags & 1 != 0 {
         return Err(format!("member '{name}' is encrypted (not supported)"));
@@ -202,6 +224,17 @@ pub(crate) fn read_entry(bytes: &[u8], entry: &Entry) -> Result<Vec<u8>, String>
             "bad local header signature of member '{name}' at offset {off}"
         ));
     }
+    let local_flags = u16_at(bytes, off + 6).ok_or_else(cut)?;
+    let local_size = u32_at(bytes, off + 22).ok_or_else(cut)?;
+    // Without a data descriptor (flag bit 3) the local header repeats the size; 0xFFFFFFFF
+    // defers to zip64. A member whose two headers disagree is refused, not guessed at.
+    if local_flags & 8 == 0 && local_size != 0xFFFF_FFFF && u64::from(local_size) != entry.size {
+        return Err(format!(
+            "member '{name}': the local header says {local_size} bytes uncompressed, the \
+             central directory {}: the file is corrupted",
+            entry.size
+        ));
+    }
     let name_len = u16_at(bytes, off + 26).ok_or_else(cut)? as usize;
     let extra_len = u16_at(bytes, off + 28).ok_or_else(cut)? as usize;
     let start = off + 30 + name_len + extra_len;
@@ -217,6 +250,16 @@ pub(crate) fn read_entry(bytes: &[u8], entry: &Entry) -> Result<Vec<u8>, String>
                 bytes.len()
             )
         })?;
+    crate::limits::check(&format!("member '{name}' (uncompressed)"), entry.size)?;
+    Ok((data, size))
+}
+
+/// The uncompressed bytes of `entry`, CRC-checked; a deflated member inflates at most to its
+/// declared size (more is an error).
+pub(crate) fn read_entry(bytes: &[u8], entry: &Entry) -> Result<Vec<u8>, String> {
+    let name = &entry.name;
+    let (data, size) = entry_data(bytes, entry)?;
+    let clen = data.len();
     let out = match entry.method {
         0 => {
             if clen != size {

@@ -252,3 +252,65 @@ fn released_files_have_the_documented_layout() {
         assert!(matches!(npz.array("loss").unwrap().data, Data::F64(_)));
     }
 }
+
+/// The input limit (default 1 GiB) and bounded inflation: what a member declares is checked
+/// before it is inflated, and it never inflates past its declared size. (The limit is left at
+/// its default: tests of one binary share the process.)
+#[test]
+fn declared_sizes_are_checked_before_inflating() {
+    let zeros = vec![0u8; 1 << 20];
+    // A header declaring 2 GiB of doubles in a member whose headers declare exactly that: refused
+    // at once by the limit, without inflating (the deflate stream holds only 1 MiB).
+    let head = npy_bytes("<f8", false, &[1 << 28], &[]);
+    let declared = head.len() as u32 + (1u32 << 31);
+    let mut stream = head.clone();
+    stream.extend_from_slice(&zeros);
+    let mut bomb = NpzWriter::new();
+    use std::io::Write;
+    let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(&stream).unwrap();
+    bomb.add_declared("W.npy", 8, e.finish().unwrap(), declared, 0);
+    let t = std::time::Instant::now();
+    let msg = err_of(bomb.to_bytes(), "W");
+    assert!(
+        msg.contains("input limit") && msg.contains("--max-input-mb"),
+        "{msg}"
+    );
+    assert!(t.elapsed().as_secs_f64() < 1.0);
+    // A member that inflates past its declared size is refused (inflation stops there).
+    let small = npy_bytes("<f8", false, &[2], &[0u8; 16]);
+    let mut big = small.clone();
+    big.extend_from_slice(&zeros);
+    let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(&big).unwrap();
+    let mut w = NpzWriter::new();
+    w.add_declared("W.npy", 8, e.finish().unwrap(), small.len() as u32, 0);
+    let msg = err_of(w.to_bytes(), "W");
+    assert!(msg.contains("inflates to"), "{msg}");
+    // A header whose shape disagrees with the member's declared size: refused before inflating.
+    let mut w = NpzWriter::new();
+    let lying = npy_bytes("<f8", false, &[1000], &[0u8; 16]);
+    w.add_deflated("W.npy", &lying);
+    let msg = err_of(w.to_bytes(), "W");
+    assert!(msg.contains("needs 8000 data bytes"), "{msg}");
+    // Deflated members that tell the truth read back.
+    let mut w = NpzWriter::new();
+    let (shape, data) = known();
+    let payload: Vec<u8> = data.iter().flat_map(|v| v.to_le_bytes()).collect();
+    w.add_deflated("W.npy", &npy_bytes("<f8", false, &shape, &payload));
+    let a = Npz::from_bytes("ok.npz", w.to_bytes())
+        .unwrap()
+        .array("W")
+        .unwrap();
+    assert_eq!(a.as_f64().unwrap(), &data[..]);
+    // A CSV line longer than one sample can be.
+    let mut csv = b"1,2\n".to_vec();
+    csv.extend(std::iter::repeat_n(
+        b'1',
+        release_data::table::MAX_LINE_BYTES + 1,
+    ));
+    let e = release_data::table::parse_csv("long.csv", &csv)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("line 2") && e.contains("above the limit"), "{e}");
+}

@@ -75,10 +75,26 @@ pub struct AnalyzeArgs {
     /// in every statistic; by default they are reported by index and left out.
     #[arg(long)]
     keep_outliers: bool,
+    /// Refuse an input that holds or declares more than this many MiB of values (8 bytes a
+    /// value once decoded; checked against the file size, a zip member's declared size and an
+    /// `.npy` header's shape before anything is inflated).
+    #[arg(long = "max-input-mb", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=(u64::MAX >> 20)))]
+    max_input_mb: u64,
 }
+
+/// Most bootstrap replicates: each refits the peak, so beyond this a run is a typo, not a need.
+const MAX_BOOTSTRAP: usize = 100_000;
 
 impl AnalyzeArgs {
     fn options(&self) -> anyhow::Result<AnalyzeOptions> {
+        if self.bootstrap > MAX_BOOTSTRAP {
+            anyhow::bail!(
+                "--bootstrap {}: at most {MAX_BOOTSTRAP} replicates (each refits every peak; \
+                 the error of σ is settled long before)",
+                self.bootstrap
+            );
+        }
+        release_data::limits::set_max_input_bytes(self.max_input_mb << 20);
         let snapshot_axis = match &self.snapshot_axis {
             Some(s) => {
                 Some(parse_axis_or_none(s).map_err(|e| anyhow::anyhow!("--snapshot-axis {e}"))?)

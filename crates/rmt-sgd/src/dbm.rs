@@ -53,10 +53,36 @@ pub struct DbmArgs {
     /// Run only shard k of n (contiguous blocks of chains); the output gets a `chain` column.
     #[arg(long)]
     shard: Option<Shard>,
+    #[command(flatten)]
+    limits: crate::limits::Limits,
 }
 
 pub fn run(a: DbmArgs) -> anyhow::Result<()> {
     runner::check_output(&a.out)?;
+    let shard = a.shard.unwrap_or(Shard::WHOLE);
+    let range = shard.range(a.chains as u64)?;
+    // Memory: per worker, the implicit scheme's Newton Hessian and its factor (2·N² f64) and the
+    // matrix-ou scheme's N×N matrices; per chain kept, N values and a CSV line (~40·N bytes).
+    // Work per step: a Cholesky factorisation (~N³/3) for implicit and matrix-ou (an
+    // eigendecomposition, ~10·N³), the N² pair forces for explicit.
+    let (n, chains, steps) = (a.n as f64, (range.end - range.start) as f64, a.steps as f64);
+    let per_step = match a.scheme {
+        Scheme::Explicit => 10.0 * n * n,
+        Scheme::Implicit => n * n * n / 3.0 + 10.0 * n * n,
+        _ => 10.0 * n * n * n,
+    };
+    a.limits.check(&crate::limits::Estimate {
+        command: "dbm",
+        memory_bytes: crate::limits::threads() * 3.0 * n * n * 8.0 + chains * 40.0 * n,
+        work: chains * steps * per_step,
+        flags: format!(
+            "--n {} --steps {} with {} chains ({} scheme)",
+            a.n,
+            a.steps,
+            range.end - range.start,
+            a.scheme
+        ),
+    })?;
     let g2 = args::per_particle("g2", &a.g2.0, a.n)?;
     let omega = args::per_particle("omega", &a.omega.0, a.n)?;
     let centre = args::per_particle("centre", &a.centre.0, a.n)?;
@@ -74,8 +100,6 @@ pub fn run(a: DbmArgs) -> anyhow::Result<()> {
         x.sort_by(f64::total_cmp);
         Ok(x)
     };
-    let shard = a.shard.unwrap_or(Shard::WHOLE);
-    let range = shard.range(a.chains as u64)?;
     let params = json!({
         "command": "dbm",
         "n": a.n,

@@ -54,20 +54,52 @@ pub struct Common {
     moments: bool,
 }
 
-fn evaluate(law: &dyn Density1D, common: &Common) -> Value {
+/// A value of the law, or one line saying it is beyond f64 (the laws evaluate in log space
+/// where the direct form over- or underflows, so a non-finite value is a true overflow, e.g. a
+/// density above 1.8e308 for σ < ~1e-308, or the variance for σ > ~1e154).
+fn finite(what: &str, v: f64, params: &str) -> anyhow::Result<f64> {
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        anyhow::bail!(
+            "{what} is {v}: beyond the range of f64 for {params} (rescale the input or the \
+             parameters)"
+        )
+    }
+}
+
+fn evaluate(law: &dyn Density1D, common: &Common, params: &str) -> anyhow::Result<Value> {
     let xs = &common.x.0;
-    let pdf: Vec<f64> = xs.iter().map(|&x| law.pdf(x)).collect();
-    let cdf: Vec<f64> = xs.iter().map(|&x| law.cdf(x)).collect();
+    let mut pdf = Vec::with_capacity(xs.len());
+    let mut cdf = Vec::with_capacity(xs.len());
+    for &x in xs {
+        pdf.push(finite(
+            &format!("the pdf at x = {x:?}"),
+            law.pdf(x),
+            params,
+        )?);
+        cdf.push(finite(
+            &format!("the cdf at x = {x:?}"),
+            law.cdf(x),
+            params,
+        )?);
+    }
     let mut out = json!({ "pdf": pdf, "cdf": cdf });
     if common.moments {
+        let moment = |name: &str, v: Option<f64>| -> anyhow::Result<Value> {
+            match v {
+                Some(v) => Ok(json!(finite(&format!("the {name}"), v, params)?)),
+                None => Ok(Value::Null),
+            }
+        };
         out["moments"] = json!({
-            "mean": law.mean(),
-            "variance": law.variance(),
-            "m4": law.central_m4(),
-            "u4": law.u4(),
+            "mean": moment("mean", Some(law.mean()))?,
+            "variance": moment("variance", Some(law.variance()))?,
+            "m4": moment("fourth central moment", law.central_m4())?,
+            "u4": moment("U4", law.u4())?,
         });
     }
-    out
+    Ok(out)
 }
 
 pub fn run(cmd: DensityCommand) -> anyhow::Result<()> {
@@ -76,15 +108,37 @@ pub fn run(cmd: DensityCommand) -> anyhow::Result<()> {
             centre,
             sigma,
             common,
-        } => evaluate(&PairDensity::new(*centre, *sigma)?, common),
+        } => evaluate(
+            &PairDensity::new(*centre, *sigma)?,
+            common,
+            &format!("centre {centre:?}, sigma {sigma:?}"),
+        )?,
         DensityCommand::TwoSpecies {
             centre,
             sigma1,
             sigma2,
             common,
-        } => evaluate(&TwoSpecies::new(*centre, *sigma1, *sigma2)?, common),
-        DensityCommand::Surmise { sigma_m, common } => evaluate(&Surmise::new(*sigma_m)?, common),
-        DensityCommand::SurmiseUnit { common } => evaluate(&UnitSurmise, common),
+        } => {
+            // Eq (32) depends on the ratio of the widths: it must be a positive finite number.
+            let r = sigma1.min(*sigma2) / sigma1.max(*sigma2);
+            if r == 0.0 {
+                anyhow::bail!(
+                    "sigma1 {sigma1:?} and sigma2 {sigma2:?}: their ratio is beyond the range of \
+                     f64 (give widths within a factor 1e300 of each other)"
+                );
+            }
+            evaluate(
+                &TwoSpecies::new(*centre, *sigma1, *sigma2)?,
+                common,
+                &format!("centre {centre:?}, sigma1 {sigma1:?}, sigma2 {sigma2:?}"),
+            )?
+        }
+        DensityCommand::Surmise { sigma_m, common } => evaluate(
+            &Surmise::new(*sigma_m)?,
+            common,
+            &format!("sigma-m {sigma_m:?}"),
+        )?,
+        DensityCommand::SurmiseUnit { common } => evaluate(&UnitSurmise, common, "the unit law")?,
     };
     print_json(&value)
 }

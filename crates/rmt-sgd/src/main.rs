@@ -9,6 +9,7 @@ mod analyze;
 mod args;
 mod dbm;
 mod density;
+mod limits;
 mod merge;
 mod output;
 mod train;

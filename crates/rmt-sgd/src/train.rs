@@ -46,6 +46,8 @@ pub struct RbmArgs {
     /// outputs gives the unsharded file).
     #[arg(long)]
     shard: Option<Shard>,
+    #[command(flatten)]
+    limits: crate::limits::Limits,
 }
 
 pub fn run(cmd: TrainCommand) -> anyhow::Result<()> {
@@ -55,13 +57,35 @@ pub fn run(cmd: TrainCommand) -> anyhow::Result<()> {
     }
 }
 
+/// Memory: per worker, LANES realisations in lockstep with three `[[f64; LANES]; N]` arrays
+/// per chain (`rbm::pcd`); per realisation kept, its record and CSV line (~1 KB). Work: a
+/// PCD-3 sweep of one chain is ~8·N² operations per lane.
+fn rbm_estimate(a: &RbmArgs, realisations: u64) -> crate::limits::Estimate<'static> {
+    let (b, e, r, n) = (
+        a.batch as f64,
+        a.epochs as f64,
+        realisations as f64,
+        N as f64,
+    );
+    crate::limits::Estimate {
+        command: "train rbm",
+        memory_bytes: crate::limits::threads() * 3.0 * b * n * LANES as f64 * 8.0 + r * 1024.0,
+        work: r * e * b * 8.0 * n * n,
+        flags: format!(
+            "--batch {} --epochs {} with {realisations} realisations",
+            a.batch, a.epochs
+        ),
+    }
+}
+
 fn train_rbm(a: RbmArgs) -> anyhow::Result<()> {
     runner::check_output(&a.out)?;
+    let shard = a.shard.unwrap_or(Shard::WHOLE);
+    let range = shard.range(a.realisations as u64)?;
+    a.limits.check(&rbm_estimate(&a, range.end - range.start))?;
     let hyper = Hyper::new(a.lr, a.batch, a.epochs)?;
     let exp = Experiment::authors(hyper, a.seed)?;
     let total = a.realisations as u64;
-    let shard = a.shard.unwrap_or(Shard::WHOLE);
-    let range = shard.range(total)?;
     let params = json!({
         "command": "train rbm",
         "lr": a.lr,

@@ -59,6 +59,8 @@ pub struct TsArgs {
     /// outputs gives the unsharded file).
     #[arg(long)]
     shard: Option<Shard>,
+    #[command(flatten)]
+    limits: crate::limits::Limits,
 }
 
 pub fn run(a: TsArgs) -> anyhow::Result<()> {
@@ -67,9 +69,28 @@ pub fn run(a: TsArgs) -> anyhow::Result<()> {
     if let Some(e) = a.epochs {
         hyper.epochs = e;
     }
-    let run = a.model.run(hyper, a.seed, a.run)?;
     let shard = a.shard.unwrap_or(Shard::WHOLE);
     let range = shard.range(a.seeds as u64)?;
+    // Memory: per network kept, its record and CSV line (~256 B); the quenched inputs are one
+    // 2×2 matrix per minibatch. Work: ~32 operations per sample (2×2 matrices) per step, and the
+    // inputs' draw (batches_per_epoch·|B| samples), before the first step.
+    let (b, steps, seeds) = (
+        a.batch as f64,
+        hyper.epochs as f64 * hyper.batches_per_epoch as f64,
+        (range.end - range.start) as f64,
+    );
+    a.limits.check(&crate::limits::Estimate {
+        command: "train ts",
+        memory_bytes: seeds * 256.0 + hyper.batches_per_epoch as f64 * 64.0,
+        work: 32.0 * b * (seeds * steps + hyper.batches_per_epoch as f64),
+        flags: format!(
+            "--batch {} --epochs {} with {} networks",
+            a.batch,
+            hyper.epochs,
+            range.end - range.start
+        ),
+    })?;
+    let run = a.model.run(hyper, a.seed, a.run)?;
     let params = json!({
         "command": "train ts",
         "model": a.model.name(),

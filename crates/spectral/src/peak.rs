@@ -189,7 +189,16 @@ impl Plan {
         rows: &[R],
         levels: &[usize],
     ) -> Result<Numbers, SpectralError> {
-        let x = pooled(rows, levels);
+        // As `pooled`/`spacings`, into vectors sized up front (a bootstrap replica pools every
+        // sample; the flat-map iterators cannot tell their length and regrow).
+        let x: Vec<f64> = {
+            let mut x = Vec::with_capacity(rows.len() * levels.len());
+            for r in rows {
+                let r = r.as_ref();
+                x.extend(levels.iter().map(|&i| r[i]));
+            }
+            x
+        };
         let (f, ..) = self.fit(&x)?;
         let ml = if self.with_ml {
             let m = self.ml(&x, Some(&f))?;
@@ -198,7 +207,11 @@ impl Plan {
             None
         };
         let (mean_spacing, mean_spacing_binned) = if levels.len() >= 2 {
-            let s = spacings(rows, levels);
+            let mut s = Vec::with_capacity(rows.len() * (levels.len() - 1));
+            for r in rows {
+                let r = r.as_ref();
+                s.extend(levels.windows(2).map(|w| (r[w[1]] - r[w[0]]).abs()));
+            }
             (mean(&s), histogram(&s)?.0.mean_from_bins())
         } else {
             (f64::NAN, f64::NAN)

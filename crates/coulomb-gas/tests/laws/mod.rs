@@ -3,6 +3,7 @@
 //! Proptest runs with a fixed seed and no failure files, so the cases are the same on every run;
 //! the case counts keep the whole binary to a few seconds.
 
+mod extreme;
 mod goe;
 
 use coulomb_gas::{
