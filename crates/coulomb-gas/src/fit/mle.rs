@@ -418,14 +418,12 @@ pub fn fit_mle_from(law: Law, samples: &[f64], start: &[f64]) -> Result<MleFit, 
     let (g, h) = grad_hess(&problem, &t, &steps(&t));
     let info: Vec<Vec<f64>> = h.iter().map(|r| r.iter().map(|v| -v).collect()).collect();
     let cov_t = spd_inverse(&info).unwrap_or_else(|| vec![vec![f64::NAN; k]; k]);
-    if capped {
-        if !at_maximum(&cov_t, &g) {
-            return Err(GasError::Fit(
-                "maximum likelihood did not converge (Nelder–Mead stopped at 4000 iterations \
-                 away from the maximum)"
-                    .into(),
-            ));
-        }
+    if capped && !at_maximum(&cov_t, &g) {
+        return Err(GasError::Fit(
+            "maximum likelihood did not converge (Nelder–Mead stopped at 4000 iterations away \
+             from the maximum)"
+                .into(),
+        ));
     }
     // Delta method: d p_i/d t_i = p_i for widths, 1 for the centre.
     let jac: Vec<f64> = (0..k)
