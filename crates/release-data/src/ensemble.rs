@@ -367,8 +367,9 @@ pub fn from_array(
         }
     }
     // Without a snapshot axis (3-D matrices, 2-D spectra) there is nothing to pick: an explicit
-    // `--snapshot` other than the default would be silently ignored, so it is refused.
-    if snap_axis.is_none() && o.snapshot != "last" {
+    // `--snapshot` other than the default (`last`, or `-1` as Python spells it) would be
+    // silently ignored, so it is refused.
+    if snap_axis.is_none() && !matches!(o.snapshot.trim(), "last" | "-1") {
         bail!(
             "{shown}: --snapshot {}: {what} of shape {shape:?} has no snapshot axis (with \
              --ensemble-axis {ens}, the other leading axes must have length 1); name one with \
