@@ -431,19 +431,10 @@ mod tests {
     use super::*;
     use coulomb_gas::goe_sample;
     use langevin_core::stream;
-    use release_data::ensemble::InputKind;
 
     fn options() -> AnalyzeOptions {
         AnalyzeOptions {
-            read: ReadOptions {
-                key: "W".into(),
-                kind: InputKind::Auto,
-                matrix: None,
-                ensemble_axis: None,
-                snapshot_axis: None,
-                snapshot: "last".into(),
-                spectrum: Spectrum::Singular,
-            },
+            read: ReadOptions::default(),
             targets: None,
             sigma0: None,
             bootstrap: 20,

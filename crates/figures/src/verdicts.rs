@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use coulomb_gas::goe_sample;
 use langevin_core::{ordered::try_par_map, stream};
-use release_data::ensemble::{Ensemble, InputKind, ReadOptions, Spectrum};
+use release_data::ensemble::{Ensemble, ReadOptions};
 use serde::{Deserialize, Serialize};
 use spectral::moments::{mean, sd};
 use spectral::{analyse_peak, PeakOptions, ScalingReport};
@@ -135,15 +135,7 @@ fn ensemble(cfg: &Config, lr: f64, batch: usize) -> anyhow::Result<Ensemble> {
 fn options(cfg: &Config) -> AnalyzeOptions {
     AnalyzeOptions {
         // Not read from files; these only name the spectrum in the report.
-        read: ReadOptions {
-            key: "W".into(),
-            kind: InputKind::Auto,
-            matrix: None,
-            ensemble_axis: None,
-            snapshot_axis: None,
-            snapshot: "last".into(),
-            spectrum: Spectrum::Singular,
-        },
+        read: ReadOptions::default(),
         targets: None,
         sigma0: None,
         bootstrap: cfg.bootstrap,

@@ -98,6 +98,22 @@ pub struct ReadOptions {
     pub spectrum: Spectrum,
 }
 
+impl Default for ReadOptions {
+    /// `rmt-sgd analyze`'s defaults: array `W`, kind and axes from the data, the last snapshot,
+    /// singular values.
+    fn default() -> Self {
+        Self {
+            key: "W".into(),
+            kind: InputKind::Auto,
+            matrix: None,
+            ensemble_axis: None,
+            snapshot_axis: None,
+            snapshot: "last".into(),
+            spectrum: Spectrum::Singular,
+        }
+    }
+}
+
 /// The file format, from the extension or else the first bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Format {
