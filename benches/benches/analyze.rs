@@ -10,7 +10,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use langevin_core::spectrum::singular_values_2x2;
 use langevin_core::stream;
 use rand_distr::{Distribution, StandardNormal};
-use release_data::ensemble::{read, InputKind, ReadOptions, Spectrum};
+use release_data::ensemble::{read, ReadOptions};
 use spectral::{analyse_ensemble, EnsembleOptions, PeakOptions};
 use std::hint::black_box;
 use std::time::Duration;
@@ -64,15 +64,7 @@ fn analyze(c: &mut Criterion) {
         .add_f64("W", &[MATRICES, 2, 2], &w, false)
         .write(&path)
         .unwrap();
-    let read_options = ReadOptions {
-        key: "W".into(),
-        kind: InputKind::Auto,
-        matrix: None,
-        ensemble_axis: None,
-        snapshot_axis: None,
-        snapshot: "last".into(),
-        spectrum: Spectrum::Singular,
-    };
+    let read_options = ReadOptions::default();
 
     let mut g = c.benchmark_group("analyze");
     g.throughput(Throughput::Elements(MATRICES as u64));

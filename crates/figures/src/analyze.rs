@@ -200,6 +200,14 @@ pub fn check(a: &AnalyzeOptions, files: usize, scaling: bool) -> anyhow::Result<
             }
         }
     }
+    if let Some(t) = &a.targets {
+        if t.is_empty() {
+            bail!("--targets: empty list");
+        }
+        if let Some(v) = t.iter().find(|v| !v.is_finite()) {
+            bail!("--targets: '{v}' is not finite");
+        }
+    }
     if a.bootstrap == 1 {
         bail!("--bootstrap 1: give 0 (no bootstrap) or at least 2 replicates");
     }
@@ -499,6 +507,17 @@ mod tests {
             .to_string()
             .contains("2 runs"));
         o.lr = None;
+        o.targets = Some(vec![]);
+        assert!(check(&o, 1, false)
+            .unwrap_err()
+            .to_string()
+            .contains("empty"));
+        o.targets = Some(vec![2.0, f64::NAN]);
+        assert!(check(&o, 1, false)
+            .unwrap_err()
+            .to_string()
+            .contains("not finite"));
+        o.targets = None;
         o.bootstrap = 1;
         assert!(check(&o, 1, false).is_err());
     }

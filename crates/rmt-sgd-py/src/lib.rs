@@ -145,14 +145,6 @@ fn options(
         Some(s) => Some(parse_axis_or_none(s).map_err(|e| anyhow::anyhow!("--snapshot-axis {e}"))?),
         None => None,
     };
-    if let Some(t) = &targets {
-        if t.is_empty() {
-            anyhow::bail!("--targets: empty list");
-        }
-        if let Some(v) = t.iter().find(|v| !v.is_finite()) {
-            anyhow::bail!("--targets: '{v}' is not finite");
-        }
-    }
     Ok(AnalyzeOptions {
         read: ReadOptions {
             key,

@@ -29,7 +29,7 @@ pub struct EnsembleOptions {
 }
 
 /// How the peaks were formed.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PeaksFrom {
     /// `targets` or `likelihood` (singles and degenerate pairs, by BIC).
     pub method: String,
@@ -77,20 +77,7 @@ pub struct EnsembleReport {
 impl EnsembleReport {
     /// The samples kept from `rows` (those not excluded as outliers), in order.
     pub fn kept<'a, R>(&self, rows: &'a [R]) -> Vec<&'a R> {
-        let mut out = Vec::with_capacity(rows.len());
-        let mut skip = if self.outliers.excluded {
-            self.outliers.samples.as_slice()
-        } else {
-            &[]
-        };
-        for (i, r) in rows.iter().enumerate() {
-            if skip.first() == Some(&i) {
-                skip = &skip[1..];
-            } else {
-                out.push(r);
-            }
-        }
-        out
+        self.outliers.kept(rows)
     }
 }
 
@@ -131,34 +118,22 @@ pub fn analyse_ensemble<R: AsRef<[f64]> + Sync>(
             rows.len()
         )));
     }
-    let flagged = find_outliers(rows, levels);
     let outliers = Outliers {
         rule: rule(),
-        samples: flagged,
+        samples: find_outliers(rows, levels),
         excluded: !o.keep_outliers,
     };
-    let mut report = EnsembleReport {
-        samples: rows.len(),
-        samples_used: 0,
-        levels,
-        outliers,
-        level_means: Vec::new(),
-        level_sds: Vec::new(),
-        peaks_from: PeaksFrom {
-            method: String::new(),
-            evidence: Vec::new(),
-            undecided: Vec::new(),
-            competing: Vec::new(),
-        },
-        peaks: Vec::new(),
-    };
-    let kept: Vec<&[f64]> = report.kept(rows).into_iter().map(|r| r.as_ref()).collect();
+    let kept: Vec<&[f64]> = outliers
+        .kept(rows)
+        .into_iter()
+        .map(|r| r.as_ref())
+        .collect();
     if kept.len() < MIN_SAMPLES {
         return Err(SpectralError::Data(format!(
             "{} of {} samples are outliers ({}): fewer than {MIN_SAMPLES} remain",
-            report.outliers.samples.len(),
+            outliers.samples.len(),
             rows.len(),
-            report.outliers.rule
+            outliers.rule
         )));
     }
     let (level_means, level_sds) = level_moments(&kept, levels);
@@ -168,9 +143,7 @@ pub fn analyse_ensemble<R: AsRef<[f64]> + Sync>(
             t.iter().map(|&v| Some(v)).collect(),
             PeaksFrom {
                 method: "targets".into(),
-                evidence: Vec::new(),
-                undecided: Vec::new(),
-                competing: Vec::new(),
+                ..PeaksFrom::default()
             },
         ),
         None => {
@@ -204,12 +177,16 @@ pub fn analyse_ensemble<R: AsRef<[f64]> + Sync>(
             })
         })
         .collect::<Result<_, SpectralError>>()?;
-    report.samples_used = kept.len();
-    report.level_means = level_means;
-    report.level_sds = level_sds;
-    report.peaks_from = peaks_from;
-    report.peaks = peaks;
-    Ok(report)
+    Ok(EnsembleReport {
+        samples: rows.len(),
+        samples_used: kept.len(),
+        levels,
+        outliers,
+        level_means,
+        level_sds,
+        peaks_from,
+        peaks,
+    })
 }
 // ANCHOR_END: analyse_ensemble
 

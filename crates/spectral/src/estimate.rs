@@ -45,7 +45,8 @@ pub struct PeakEstimate {
     pub reason: String,
 }
 
-fn usable(e: &Est) -> bool {
+/// A value with a finite positive error: what a fit may be weighted by.
+pub(crate) fn usable(e: &Est) -> bool {
     e.value.is_finite() && e.err.is_finite() && e.err > 0.0
 }
 

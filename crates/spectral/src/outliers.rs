@@ -30,6 +30,20 @@ pub struct Outliers {
     pub excluded: bool,
 }
 
+impl Outliers {
+    /// The samples of `rows` kept: all when the outliers are kept, else all but the flagged
+    /// ones, in order.
+    pub fn kept<'a, R>(&self, rows: &'a [R]) -> Vec<&'a R> {
+        let skip: &[usize] = if self.excluded { &self.samples } else { &[] };
+        let mut skip = skip.iter().peekable();
+        rows.iter()
+            .enumerate()
+            .filter(|(i, _)| skip.next_if_eq(&i).is_none())
+            .map(|(_, r)| r)
+            .collect()
+    }
+}
+
 /// numpy's median of `v` (reorders it).
 fn median(v: &mut [f64]) -> f64 {
     let n = v.len();

@@ -18,7 +18,7 @@ use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 use crate::ensemble::EnsembleReport;
 use crate::error::SpectralError;
-use crate::estimate::Estimator;
+use crate::estimate::{usable, Estimator};
 use crate::record::Est;
 use crate::slope::{slope_fit, Slope};
 
@@ -302,7 +302,7 @@ fn common_estimates(
     for (j, (r, &k)) in runs.iter().zip(ks).enumerate() {
         let p = &r.peaks[k].report;
         match p.sigma_ml() {
-            Some(e) if e.value.is_finite() && e.err.is_finite() && e.err > 0.0 => s.push(e),
+            Some(e) if usable(&e) => s.push(e),
             _ => {
                 return Err(format!(
                     "run {i} needs maximum likelihood ({first_ml}) and run {j} has none"
