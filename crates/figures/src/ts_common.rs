@@ -1,7 +1,7 @@
 //! Shared pieces of the released-model figures (`ts_scaling`, `ts_release`): the grid, the
 //! authors' per-configuration numbers with bootstrap errors, and the global slope fits.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use release_data::ts::ReleasedConfig;
 use serde::{Deserialize, Serialize};
@@ -153,4 +153,20 @@ pub(crate) fn per_hidden_model<S, T>(
     let (s27, t27, f27) = compute(Model::Z27)?;
     files.extend(f27);
     Ok(([s26, s27], vec![t26, t27], files))
+}
+
+/// The two tables a hidden-layer model's panel is drawn from, `<prefix>_<model>.csv` each
+/// (Figs 4 and 5).
+pub(crate) fn model_table_paths(dir: &Path, model: Model, prefixes: [&str; 2]) -> [PathBuf; 2] {
+    prefixes.map(|p| dir.join(format!("{p}_{}.csv", model.name())))
+}
+
+/// [`model_table_paths`], read.
+pub(crate) fn read_model_tables(
+    dir: &Path,
+    model: Model,
+    prefixes: [&str; 2],
+) -> anyhow::Result<[runner::CsvTable; 2]> {
+    let [a, b] = model_table_paths(dir, model, prefixes);
+    Ok([runner::read_csv(a)?, runner::read_csv(b)?])
 }

@@ -29,9 +29,9 @@ use teacher_student::{squared_singular_values, Hyper, Mat, Model, Record};
 use crate::plot::{Axes, Bundle, Curve, Grid, HLine, LinePlot, Panel};
 use crate::registry::{Context, Figure, Profile};
 use crate::style;
-use crate::ts_common::{per_hidden_model, HIDDEN_MODELS};
+use crate::ts_common::{model_table_paths, per_hidden_model, read_model_tables, HIDDEN_MODELS};
 use crate::Plot;
-use runner::{read_csv, read_json, write_json};
+use runner::{read_json, write_json};
 
 /// Fig 4 (registered as `fig4`).
 pub struct Fig4;
@@ -191,7 +191,6 @@ fn mean_sem(v: &[f64]) -> (f64, f64) {
     (m, (spectral::moments::variance(v) / v.len() as f64).sqrt())
 }
 
-/// Simulate one Z and write `mean_<z>.csv` and `members_<z>.csv`; return the summary.
 /// The tables a model's panel is drawn from: `mean_<model>.csv` and `members_<model>.csv`.
 struct Tables {
     mean: runner::CsvTable,
@@ -199,23 +198,19 @@ struct Tables {
 }
 
 impl Tables {
+    const PREFIXES: [&str; 2] = ["mean", "members"];
+
     fn paths(dir: &Path, model: Model) -> [PathBuf; 2] {
-        let name = model.name();
-        [
-            dir.join(format!("mean_{name}.csv")),
-            dir.join(format!("members_{name}.csv")),
-        ]
+        model_table_paths(dir, model, Self::PREFIXES)
     }
 
     fn read(dir: &Path, model: Model) -> anyhow::Result<Self> {
-        let [mean, members] = Self::paths(dir, model);
-        Ok(Self {
-            mean: read_csv(mean)?,
-            members: read_csv(members)?,
-        })
+        let [mean, members] = read_model_tables(dir, model, Self::PREFIXES)?;
+        Ok(Self { mean, members })
     }
 }
 
+/// Simulate one Z and write `mean_<z>.csv` and `members_<z>.csv`; return the summary.
 fn compute(
     model: Model,
     cfg: &Config,

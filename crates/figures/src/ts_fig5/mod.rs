@@ -41,7 +41,7 @@ use crate::registry::{Context, Figure, Profile};
 use crate::style;
 use crate::ts_common::{per_hidden_model, HIDDEN_MODELS};
 use crate::Plot;
-use runner::{read_csv, read_json, write_json};
+use runner::{read_json, write_json};
 
 /// Fig 5 (registered as `fig5`).
 pub struct Fig5;
@@ -287,20 +287,15 @@ struct Tables {
 }
 
 impl Tables {
+    const PREFIXES: [&str; 2] = ["samples", "linear_response"];
+
     fn paths(dir: &Path, model: Model) -> [PathBuf; 2] {
-        let name = model.name();
-        [
-            dir.join(format!("samples_{name}.csv")),
-            dir.join(format!("linear_response_{name}.csv")),
-        ]
+        crate::ts_common::model_table_paths(dir, model, Self::PREFIXES)
     }
 
     fn read(dir: &Path, model: Model) -> anyhow::Result<Self> {
-        let [samples, linear] = Self::paths(dir, model);
-        Ok(Self {
-            samples: read_csv(samples)?,
-            linear: read_csv(linear)?,
-        })
+        let [samples, linear] = crate::ts_common::read_model_tables(dir, model, Self::PREFIXES)?;
+        Ok(Self { samples, linear })
     }
 }
 
