@@ -31,28 +31,54 @@ pub fn goe_u4(n: usize) -> f64 {
 /// Sample mean and central moments (m2, m4) about the sample mean (divided by n, no bias
 /// correction). NaN for an empty sample.
 pub fn sample_central_moments(samples: &[f64]) -> (f64, f64, f64) {
-    if samples.is_empty() {
-        return (f64::NAN, f64::NAN, f64::NAN);
+    weighted_central_moments(samples.iter().map(|&x| (x, 1.0)))
+}
+
+/// [`sample_central_moments`] of a sample given as (value, count) pairs, each value occurring
+/// `count` times (a bootstrap replica's rows); with every count 1 the same bits (w·x = x).
+pub fn weighted_central_moments<I>(pairs: I) -> (f64, f64, f64)
+where
+    I: Iterator<Item = (f64, f64)> + Clone,
+{
+    let (_, mean, m2, m4) = counted_central_moments(pairs);
+    (mean, m2, m4)
+}
+
+/// (n, mean, m2, m4) of (value, count) pairs in two passes.
+fn counted_central_moments<I>(pairs: I) -> (f64, f64, f64, f64)
+where
+    I: Iterator<Item = (f64, f64)> + Clone,
+{
+    // The sums start at −0.0 and add in order, as `Iterator::sum` does.
+    let (n, sx) = pairs
+        .clone()
+        .fold((-0.0, -0.0), |(n, s), (x, w)| (n + w, s + w * x));
+    if n == 0.0 {
+        return (n, f64::NAN, f64::NAN, f64::NAN);
     }
-    let n = samples.len() as f64;
-    let mean = samples.iter().sum::<f64>() / n;
+    let mean = sx / n;
     let (mut m2, mut m4) = (0.0, 0.0);
-    for &x in samples {
+    for (x, w) in pairs {
         let d2 = (x - mean) * (x - mean);
-        m2 += d2;
-        m4 += d2 * d2;
+        m2 += w * d2;
+        m4 += w * (d2 * d2);
     }
-    (mean, m2 / n, m4 / n)
+    (n, mean, m2 / n, m4 / n)
 }
 
 /// U4 of a sample, with central moments about the sample mean (Eq 12 applied to data).
 /// NaN when the sample has fewer than two points or zero spread.
 pub fn sample_u4(samples: &[f64]) -> f64 {
-    if samples.len() < 2 {
-        return f64::NAN;
-    }
-    let (_, m2, m4) = sample_central_moments(samples);
-    if m2.is_nan() || m2 <= 0.0 {
+    weighted_u4(samples.iter().map(|&x| (x, 1.0)))
+}
+
+/// [`sample_u4`] of a sample given as (value, count) pairs (see [`weighted_central_moments`]).
+pub fn weighted_u4<I>(pairs: I) -> f64
+where
+    I: Iterator<Item = (f64, f64)> + Clone,
+{
+    let (n, _, m2, m4) = counted_central_moments(pairs);
+    if n < 2.0 || m2.is_nan() || m2 <= 0.0 {
         return f64::NAN;
     }
     binder_u4(m2, m4)

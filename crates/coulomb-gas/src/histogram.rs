@@ -19,12 +19,46 @@ pub struct Histogram {
 /// numpy's `percentile(sorted, q)` with the default `method='linear'`, including its two-sided
 /// interpolation formula (`_lerp`). `sorted` must be sorted ascending and non-empty; q in [0, 100].
 pub fn percentile(sorted: &[f64], q: f64) -> f64 {
-    let n = sorted.len();
+    percentile_ranked(sorted, q)
+}
+
+/// An ascending sample read by rank and by value: a slice, or a sample that is never laid out
+/// (a bootstrap replica given as draws of a sorted sample's rows). Every histogram step below
+/// reads the sample only through these, so both give the same bits.
+pub trait Ranked {
+    /// Number of values.
+    fn count(&self) -> usize;
+    /// The k-th smallest value (k < count).
+    fn nth(&self, k: usize) -> f64;
+    /// Number of values < x.
+    fn below(&self, x: f64) -> usize;
+    /// Number of values ≤ x.
+    fn at_most(&self, x: f64) -> usize;
+}
+
+impl Ranked for [f64] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn nth(&self, k: usize) -> f64 {
+        self[k]
+    }
+    fn below(&self, x: f64) -> usize {
+        self.partition_point(|&v| v < x)
+    }
+    fn at_most(&self, x: f64) -> usize {
+        self.partition_point(|&v| v <= x)
+    }
+}
+
+/// [`percentile`] of a [`Ranked`] sample.
+pub fn percentile_ranked<S: Ranked + ?Sized>(sorted: &S, q: f64) -> f64 {
+    let n = sorted.count();
     let virtual_index = (q / 100.0) * (n as f64 - 1.0);
     let lo = (virtual_index.floor().max(0.0) as usize).min(n - 1);
     let hi = (lo + 1).min(n - 1);
     let gamma = virtual_index - lo as f64;
-    let (a, b) = (sorted[lo], sorted[hi]);
+    let (a, b) = (sorted.nth(lo), sorted.nth(hi));
     let diff = b - a;
     if gamma >= 0.5 {
         b - diff * (1.0 - gamma)
@@ -63,28 +97,68 @@ pub fn freedman_diaconis_bins(samples: &[f64]) -> Result<(usize, (f64, f64)), Ga
     check_samples("samples", samples)?;
     let mut sorted = samples.to_vec();
     sorted.sort_by(f64::total_cmp);
-    freedman_diaconis_bins_sorted(&sorted)
+    freedman_diaconis_bins_sorted(sorted.as_slice())
 }
 
 /// [`freedman_diaconis_bins`] of an already sorted, finite, non-empty sample (no copy, no sort:
 /// for jackknife loops that delete one value at a time from a sorted array).
-pub fn freedman_diaconis_bins_sorted(sorted: &[f64]) -> Result<(usize, (f64, f64)), GasError> {
-    if sorted.is_empty() {
+pub fn freedman_diaconis_bins_sorted<S: Ranked + ?Sized>(
+    sorted: &S,
+) -> Result<(usize, (f64, f64)), GasError> {
+    if sorted.count() == 0 {
         return Err(GasError::NotEnoughData("no samples for a histogram".into()));
     }
-    let iqr = percentile(sorted, 75.0) - percentile(sorted, 25.0);
+    let iqr = percentile_ranked(sorted, 75.0) - percentile_ranked(sorted, 25.0);
     if iqr.is_nan() || iqr <= 0.0 {
         return Err(GasError::Degenerate(format!(
             "interquartile range is {iqr} for {} samples: the Freedman–Diaconis width is zero",
-            sorted.len()
+            sorted.count()
         )));
     }
-    let bw = 2.0 * iqr / (sorted.len() as f64).cbrt();
-    let (lo, hi) = (sorted[0], sorted[sorted.len() - 1]);
+    let bw = 2.0 * iqr / (sorted.count() as f64).cbrt();
+    let (lo, hi) = (sorted.nth(0), sorted.nth(sorted.count() - 1));
     let n_bins = py_floordiv(hi - lo, bw).max(1.0) as usize;
     Ok((n_bins, (lo, hi)))
 }
 // ANCHOR_END: fd_histogram
+
+/// A sample the sorted-input functions accept: non-empty, finite and ascending (by `total_cmp`).
+pub fn check_sorted(sorted: &[f64]) -> Result<(), GasError> {
+    // Sorted by total_cmp, NaN and ±∞ can only sit at the ends.
+    if !(sorted.first().is_some_and(|v| v.is_finite())
+        && sorted.last().is_some_and(|v| v.is_finite()))
+    {
+        // Names the empty sample or the first value that is not finite.
+        check_samples("samples", sorted)?;
+    }
+    if !sorted.is_sorted_by(|a, b| a.total_cmp(b).is_le()) {
+        return Err(GasError::Invalid("the samples are not ascending".into()));
+    }
+    Ok(())
+}
+
+/// The range numpy bins over and `np.linspace(first, last, nbins + 1)` (i·step + first, the last
+/// edge set exactly), after checking the arguments.
+fn numpy_edges(lo: f64, hi: f64, nbins: usize) -> Result<(f64, f64, Vec<f64>), GasError> {
+    if nbins == 0 {
+        return Err(GasError::Invalid("nbins = 0: need at least one bin".into()));
+    }
+    if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
+        return Err(GasError::Invalid(format!(
+            "range ({lo}, {hi}): must be finite with lo <= hi"
+        )));
+    }
+    // numpy widens an empty range by ±0.5.
+    let (first, last) = if lo == hi {
+        (lo - 0.5, hi + 0.5)
+    } else {
+        (lo, hi)
+    };
+    let step = (last - first) / nbins as f64;
+    let mut edges: Vec<f64> = (0..=nbins).map(|i| i as f64 * step + first).collect();
+    edges[nbins] = last;
+    Ok((first, last, edges))
+}
 
 impl Histogram {
     /// Freedman–Diaconis histogram exactly as the authors (see [`freedman_diaconis_bins`]).
@@ -96,24 +170,7 @@ impl Histogram {
     /// `np.histogram(samples, bins=nbins, range=(lo, hi))`: samples outside [lo, hi] are dropped.
     pub fn fixed(samples: &[f64], lo: f64, hi: f64, nbins: usize) -> Result<Self, GasError> {
         check_samples("samples", samples)?;
-        if nbins == 0 {
-            return Err(GasError::Invalid("nbins = 0: need at least one bin".into()));
-        }
-        if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
-            return Err(GasError::Invalid(format!(
-                "range ({lo}, {hi}): must be finite with lo <= hi"
-            )));
-        }
-        // numpy widens an empty range by ±0.5.
-        let (first, last) = if lo == hi {
-            (lo - 0.5, hi + 0.5)
-        } else {
-            (lo, hi)
-        };
-        // np.linspace(first, last, nbins + 1): i·step + first, last edge set exactly.
-        let step = (last - first) / nbins as f64;
-        let mut edges: Vec<f64> = (0..=nbins).map(|i| i as f64 * step + first).collect();
-        edges[nbins] = last;
+        let (first, last, edges) = numpy_edges(lo, hi, nbins)?;
         let denom = last - first;
         let mut counts = vec![0u64; nbins];
         let mut n = 0usize;
@@ -135,6 +192,46 @@ impl Histogram {
             n += 1;
         }
         Ok(Self { edges, counts, n })
+    }
+
+    /// [`Histogram::fixed`] of an ascending sample, in O(bins · log n): the same histogram.
+    ///
+    /// numpy's computed index is within one bin of the truth and its corrections compare with the
+    /// edges, so a sample lands in the bin k with edges[k] ≤ x < edges[k+1] (the last bin closed):
+    /// monotone in x. On sorted data every bin is then the run between two partition points.
+    pub fn fixed_sorted(sorted: &[f64], lo: f64, hi: f64, nbins: usize) -> Result<Self, GasError> {
+        check_sorted(sorted)?;
+        Self::fixed_ranked(sorted, lo, hi, nbins)
+    }
+
+    /// [`Histogram::fixed_sorted`] of a [`Ranked`] sample (finite values).
+    pub fn fixed_ranked<S: Ranked + ?Sized>(
+        sorted: &S,
+        lo: f64,
+        hi: f64,
+        nbins: usize,
+    ) -> Result<Self, GasError> {
+        let (first, last, edges) = numpy_edges(lo, hi, nbins)?;
+        // Where x ≥ e begins.
+        let at = |e: f64| sorted.below(e);
+        let start = at(first);
+        let end = sorted.at_most(last);
+        let mut counts = vec![0u64; nbins];
+        let mut from = start;
+        for (k, c) in counts.iter_mut().enumerate() {
+            let to = if k + 1 == nbins {
+                end
+            } else {
+                at(edges[k + 1]).clamp(start, end)
+            };
+            *c = (to - from) as u64;
+            from = to;
+        }
+        Ok(Self {
+            edges,
+            counts,
+            n: end - start,
+        })
     }
 
     /// Number of bins.
@@ -298,6 +395,41 @@ mod tests {
                 proptest::prop_assert!(h.edges.windows(2).all(|w| w[0] < w[1]));
             }
         }
+    }
+
+    proptest::proptest! {
+        /// The sorted-sample histogram is numpy's rule, bin for bin: on random samples, on
+        /// samples made of the edges themselves and their neighbours, and on sub-ranges.
+        #[test]
+        fn fixed_sorted_is_fixed(
+            xs in proptest::collection::vec(-1e3f64..1e3, 1..400),
+            nbins in 1usize..60,
+            cut in 0.0f64..0.3,
+        ) {
+            let mut s = xs.clone();
+            s.sort_by(f64::total_cmp);
+            let (lo, hi) = (s[0], s[s.len() - 1]);
+            let (_, _, edges) = numpy_edges(lo, hi, nbins).unwrap();
+            for e in &edges {
+                s.extend([*e, e.next_up(), e.next_down()]);
+            }
+            s.sort_by(f64::total_cmp);
+            let width = hi - lo;
+            for (a, b) in [(lo, hi), (lo + cut * width, hi - cut * width)] {
+                proptest::prop_assert_eq!(
+                    Histogram::fixed_sorted(&s, a, b, nbins).unwrap(),
+                    Histogram::fixed(&s, a, b, nbins).unwrap()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn fixed_sorted_refuses_what_fixed_refuses() {
+        assert!(Histogram::fixed_sorted(&[], 0.0, 1.0, 2).is_err());
+        assert!(Histogram::fixed_sorted(&[0.0, f64::INFINITY], 0.0, 1.0, 2).is_err());
+        assert!(Histogram::fixed_sorted(&[0.5, 0.2], 0.0, 1.0, 2).is_err());
+        assert!(Histogram::fixed_sorted(&[0.5], 0.0, 1.0, 0).is_err());
     }
 
     #[test]

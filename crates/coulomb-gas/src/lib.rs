@@ -29,7 +29,10 @@ pub mod two_species;
 #[cfg(test)]
 mod quad;
 
-pub use binder::{binder_u4, goe_u4, sample_central_moments, sample_u4, U4_PAIR};
+pub use binder::{
+    binder_u4, goe_u4, sample_central_moments, sample_u4, weighted_central_moments, weighted_u4,
+    U4_PAIR,
+};
 pub use density::{Density1D, Gaussian};
 pub use error::GasError;
 pub use fit::{fit_curve, fit_histogram, fit_mle, fit_mle_from, Law, LmOptions, LsqFit, MleFit};

@@ -2,6 +2,7 @@
 //! `bins='fd'`, the authors' choice), with a fallback for samples so small that it gives fewer
 //! than [`MIN_BINS`] bins.
 
+use coulomb_gas::histogram::Ranked;
 use coulomb_gas::Histogram;
 use serde::{Deserialize, Serialize};
 
@@ -80,22 +81,35 @@ pub fn sorted_copy(samples: &[f64]) -> Vec<f64> {
 
 /// [`histogram`] of an already sorted sample (no copy: for delete-one loops).
 pub fn histogram_sorted(sorted: &[f64]) -> Result<(Histogram, Binning), SpectralError> {
+    coulomb_gas::histogram::check_sorted(sorted)?;
+    histogram_ranked(sorted)
+}
+
+/// [`histogram`] of a [`Ranked`] sample (ascending, finite): a slice, or a bootstrap replica
+/// that is never laid out.
+pub(crate) fn histogram_ranked<S: Ranked + ?Sized>(
+    sorted: &S,
+) -> Result<(Histogram, Binning), SpectralError> {
     let (bins, (lo, hi)) = coulomb_gas::histogram::freedman_diaconis_bins_sorted(sorted)?;
     // More bins than samples only happens when a few far values stretch the range; numpy
     // would allocate them all (1e20 in N(0,1) data asks for ~1e21 bins).
-    let cap = sorted.len().max(MIN_BINS);
+    let n = sorted.count();
+    let cap = n.max(MIN_BINS);
     if bins > cap {
-        return Ok((Histogram::fixed(sorted, lo, hi, cap)?, Binning::Capped));
+        return Ok((
+            Histogram::fixed_ranked(sorted, lo, hi, cap)?,
+            Binning::Capped,
+        ));
     }
     if bins >= MIN_BINS {
         return Ok((
-            Histogram::fixed(sorted, lo, hi, bins)?,
+            Histogram::fixed_ranked(sorted, lo, hi, bins)?,
             Binning::FreedmanDiaconis,
         ));
     }
-    let bins = MIN_BINS.max((sorted.len() as f64).sqrt() as usize);
+    let bins = MIN_BINS.max((n as f64).sqrt() as usize);
     Ok((
-        Histogram::fixed(sorted, lo, hi, bins)?,
+        Histogram::fixed_ranked(sorted, lo, hi, bins)?,
         Binning::EqualWidthFallback,
     ))
 }

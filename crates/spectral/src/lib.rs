@@ -30,6 +30,7 @@ pub mod moments;
 pub mod outliers;
 pub mod peak;
 pub mod record;
+mod replica;
 pub mod scaling;
 pub mod slope;
 

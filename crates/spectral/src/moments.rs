@@ -11,6 +11,25 @@ fn sum_sq(xs: &[f64], m: f64) -> f64 {
     xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>()
 }
 
+/// Mean and sample standard deviation of a sample given as (value, count) pairs: each value
+/// occurs `count` times (a bootstrap replica's rows). The sums run over the pairs in order; with
+/// every count 1 they are [`mean_sd`]'s, bit for bit (w·x = x exactly for w = 1).
+pub fn weighted_mean_sd<I>(pairs: I) -> (f64, f64)
+where
+    I: Iterator<Item = (f64, f64)> + Clone,
+{
+    // Each sum starts at −0.0 and adds in order, as `Iterator::sum` does.
+    let (n, sx) = pairs
+        .clone()
+        .fold((-0.0, -0.0), |(n, s), (x, w)| (n + w, s + w * x));
+    let m = sx / n;
+    if n < 2.0 {
+        return (m, 0.0);
+    }
+    let ss = pairs.fold(-0.0, |a, (x, w)| a + w * ((x - m) * (x - m)));
+    (m, (ss / (n - 1.0)).sqrt())
+}
+
 /// Sample standard deviation with n − 1 in the denominator (0 for fewer than two values).
 pub fn sd(xs: &[f64]) -> f64 {
     variance(xs).sqrt()
@@ -69,5 +88,28 @@ mod tests {
         let (m, s) = level_moments(&[[1.0, 10.0], [3.0, 14.0]], 2);
         assert_eq!(m, vec![2.0, 12.0]);
         assert!((s[1] - 8f64.sqrt()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn weighted_moments_are_the_expanded_samples() {
+        let x: Vec<f64> = (0..1001)
+            .map(|i| ((i as f64) * 0.37).sin() * 3.0 + 1.0)
+            .collect();
+        let ones = |v: &[f64]| v.iter().map(|&x| (x, 1.0)).collect::<Vec<_>>();
+        let (m, s) = weighted_mean_sd(ones(&x).into_iter());
+        assert_eq!(
+            (m.to_bits(), s.to_bits()),
+            (mean(&x).to_bits(), sd(&x).to_bits())
+        );
+        // Counts: the same numbers as the sample with each value repeated (to rounding).
+        let counts: Vec<f64> = (0..x.len()).map(|i| (i % 4) as f64).collect();
+        let expanded: Vec<f64> = x
+            .iter()
+            .zip(&counts)
+            .flat_map(|(&v, &c)| std::iter::repeat_n(v, c as usize))
+            .collect();
+        let (m, s) = weighted_mean_sd(x.iter().copied().zip(counts.iter().copied()));
+        assert!((m - mean(&expanded)).abs() < 1e-13 && (s - sd(&expanded)).abs() < 1e-13);
+        assert_eq!(weighted_mean_sd([(2.0, 1.0)].into_iter()), (2.0, 0.0));
     }
 }

@@ -16,18 +16,20 @@
 //!   failed replica fails the bootstrap (reported in `bootstrap_error`), never silently replaced.
 
 use coulomb_gas::fit::lm::{fit_histogram, Model, TwoSpeciesModel};
+use coulomb_gas::histogram::Ranked;
 use coulomb_gas::{
-    fit_mle, fit_mle_from, ks_one_sample, sample_u4, Density1D, Histogram, Law, LsqFit, MleFit,
-    UnitSurmise,
+    fit_mle, fit_mle_from, ks_one_sample, sample_u4, weighted_u4, Density1D, Histogram, Law,
+    LsqFit, MleFit, UnitSurmise,
 };
 
-use crate::binning::{histogram, Binning};
+use crate::binning::{histogram_ranked, histogram_sorted, Binning};
 use crate::bootstrap;
 use crate::error::SpectralError;
-use crate::moments::{mean, mean_sd, sd};
+use crate::moments::{mean, mean_sd, sd, weighted_mean_sd};
 use crate::record::{
     BootstrapErrors, Eq32, LsFit, MlFit, PeakFit, PeakLaw, PeakOptions, PeakReport, Spacings,
 };
+use crate::replica::{laid_out, PeakSamples};
 
 /// The levels `levels` of every row, pooled row by row.
 pub fn pooled<R: AsRef<[f64]>>(rows: &[R], levels: &[usize]) -> Vec<f64> {
@@ -162,17 +164,22 @@ struct Plan {
 }
 
 impl Plan {
-    fn starts(&self, x: &[f64]) -> ([f64; 2], [f64; 2]) {
-        let (m, s) = mean_sd(x);
+    /// The start and the moment estimate from the sample's mean and standard deviation.
+    fn starts(&self, (m, s): (f64, f64)) -> ([f64; 2], [f64; 2]) {
         let data = [m, self.law.sigma_from_sd(s)];
         let start = [self.target.unwrap_or(m), self.sigma0.unwrap_or(data[1])];
         (start, data)
     }
 
-    /// The least-squares fit of a sample (and its histogram).
-    fn fit(&self, x: &[f64]) -> Result<(LsqFit, [f64; 2], Histogram, Binning), SpectralError> {
-        let (hist, binning) = histogram(x)?;
-        let (start, data) = self.starts(x);
+    /// The least-squares fit of a sample (and its histogram), given its mean and standard
+    /// deviation and the sample in order.
+    fn fit<S: Ranked + ?Sized>(
+        &self,
+        mean_sd: (f64, f64),
+        sorted: &S,
+    ) -> Result<(LsqFit, [f64; 2], Histogram, Binning), SpectralError> {
+        let (hist, binning) = histogram_ranked(sorted)?;
+        let (start, data) = self.starts(mean_sd);
         let (f, used) = ls_fit(self.law.model(), &hist, start, data)?;
         Ok((f, used, hist, binning))
     }
@@ -184,43 +191,33 @@ impl Plan {
         })
     }
 
-    fn numbers<R: AsRef<[f64]>>(
-        &self,
-        rows: &[R],
-        levels: &[usize],
-    ) -> Result<Numbers, SpectralError> {
-        // As `pooled`/`spacings`, into vectors sized up front (a bootstrap replica pools every
-        // sample; the flat-map iterators cannot tell their length and regrow).
-        let x: Vec<f64> = {
-            let mut x = Vec::with_capacity(rows.len() * levels.len());
-            for r in rows {
-                let r = r.as_ref();
-                x.extend(levels.iter().map(|&i| r[i]));
-            }
-            x
-        };
-        let (f, ..) = self.fit(&x)?;
+    /// The numbers of the bootstrap replica that draws rows `sel`: sums over the drawn rows
+    /// weighted by their draws, histograms of its pools read in order.
+    fn numbers(&self, peak: &PeakSamples, sel: &[usize]) -> Result<Numbers, SpectralError> {
+        let r = peak.replica(sel);
+        let values = peak.drawn_values(&r);
+        let (f, ..) = self.fit(weighted_mean_sd(r.values.iter().copied()), &values)?;
         let ml = if self.with_ml {
-            let m = self.ml(&x, Some(&f))?;
+            let m = self.ml(&laid_out(&values), Some(&f))?;
             Some([m.params[0], m.params[1]])
         } else {
             None
         };
-        let (mean_spacing, mean_spacing_binned) = if levels.len() >= 2 {
-            let mut s = Vec::with_capacity(rows.len() * (levels.len() - 1));
-            for r in rows {
-                let r = r.as_ref();
-                s.extend(levels.windows(2).map(|w| (r[w[1]] - r[w[0]]).abs()));
-            }
-            (mean(&s), histogram(&s)?.0.mean_from_bins())
-        } else {
+        let (mean_spacing, mean_spacing_binned) = if r.spacings.is_empty() {
             (f64::NAN, f64::NAN)
+        } else {
+            (
+                weighted_mean_sd(r.spacings.iter().copied()).0,
+                histogram_ranked(&peak.drawn_spacings(&r))?
+                    .0
+                    .mean_from_bins(),
+            )
         };
         Ok(Numbers {
             centre: f.params[0],
             sigma: f.params[1].abs(),
             ml,
-            u4: sample_u4(&x),
+            u4: weighted_u4(r.values.iter().copied()),
             mean_spacing,
             mean_spacing_binned,
         })
@@ -275,6 +272,9 @@ pub fn analyse_peak<R: AsRef<[f64]> + Sync>(
             "the peak at {shown} has no spread (standard deviation {s} over {n} samples)"
         )));
     }
+    let samples = PeakSamples::new(x, levels.len())?;
+    let x = samples.values();
+    let sorted_x = samples.sorted_values();
     let law = PeakLaw::for_levels(levels.len());
     let plan = Plan {
         law,
@@ -286,7 +286,7 @@ pub fn analyse_peak<R: AsRef<[f64]> + Sync>(
         PeakLaw::Eq11 => "eq11",
         PeakLaw::Gaussian => "gaussian",
     };
-    let (fit, fit_error, lsq) = match plan.fit(&x) {
+    let (fit, fit_error, lsq) = match plan.fit((m, s), sorted_x) {
         Ok((f, start, hist, binning)) => {
             let detail = ls_record(name, law.model(), &f, &hist, &start);
             let fit = PeakFit {
@@ -302,11 +302,11 @@ pub fn analyse_peak<R: AsRef<[f64]> + Sync>(
         }
         Err(e) => (None, Some(format!("peak at {shown}: {e}")), None),
     };
-    let (ml, ml_error) = match plan.ml(&x, lsq.as_ref()) {
+    let (ml, ml_error) = match plan.ml(sorted_x, lsq.as_ref()) {
         Ok(f) => (Some(ml_record(name, &f)), None),
         Err(e) => (None, Some(e.to_string())),
     };
-    let eq32 = (o.eq32 && levels.len() >= 2).then(|| eq32(&x, lsq.as_ref(), m, s));
+    let eq32 = (o.eq32 && levels.len() >= 2).then(|| eq32(sorted_x, lsq.as_ref(), m, s));
     let spacings = if levels.len() >= 2 {
         let sp = spacings(rows, levels);
         let ms = mean(&sp);
@@ -314,7 +314,9 @@ pub fn analyse_peak<R: AsRef<[f64]> + Sync>(
         let ks = ks_one_sample(&unit, |v| UnitSurmise.cdf(v))?;
         Some(Spacings {
             n: sp.len(),
-            mean_binned: histogram(&sp)?.0.mean_from_bins(),
+            mean_binned: histogram_sorted(samples.sorted_spacings())?
+                .0
+                .mean_from_bins(),
             mean: ms,
             ks_surmise_d: ks.statistic,
             ks_surmise_p: ks.p_value,
@@ -331,8 +333,7 @@ pub fn analyse_peak<R: AsRef<[f64]> + Sync>(
         )
     } else {
         match bootstrap::replicas(o.seed, &o.purpose, o.bootstrap, rows.len(), |sel| {
-            let sample: Vec<&R> = sel.iter().map(|&i| &rows[i]).collect();
-            plan.numbers(&sample, levels)
+            plan.numbers(&samples, sel)
         }) {
             Ok(reps) => (Some(errors(&reps, o, levels.len() >= 2)), None),
             Err(e) => (None, Some(e.to_string())),
@@ -355,7 +356,7 @@ pub fn analyse_peak<R: AsRef<[f64]> + Sync>(
         ml,
         ml_error,
         eq32,
-        u4: sample_u4(&x),
+        u4: sample_u4(x),
         u4_expected: law.u4(),
         spacings,
         bootstrap,
@@ -383,10 +384,10 @@ fn errors(reps: &[Numbers], o: &PeakOptions, pair: bool) -> BootstrapErrors {
 }
 
 /// Eq (32) with σ₁, σ₂ free, started from the Eq (11) fit (or the moments).
-fn eq32(x: &[f64], ls: Option<&LsqFit>, m: f64, s: f64) -> Eq32 {
+fn eq32(sorted: &[f64], ls: Option<&LsqFit>, m: f64, s: f64) -> Eq32 {
     let (c, w) = ls.map_or((m, s / 1.5f64.sqrt()), |f| (f.params[0], f.params[1].abs()));
     let start = [c, 0.8 * w, 1.25 * w];
-    let (ls, ls_error) = match histogram(x).and_then(|(h, _)| {
+    let (ls, ls_error) = match histogram_sorted(sorted).and_then(|(h, _)| {
         let f = fit_histogram(&TwoSpeciesModel, &h, &start)?;
         if f.converged && f.params.iter().all(|p| p.is_finite()) {
             Ok(ls_record("eq32", &TwoSpeciesModel, &f, &h, &start))
@@ -397,7 +398,19 @@ fn eq32(x: &[f64], ls: Option<&LsqFit>, m: f64, s: f64) -> Eq32 {
         Ok(f) => (Some(f), None),
         Err(e) => (None, Some(e.to_string())),
     };
-    let (ml, ml_error, u4_ml) = match fit_mle_from(Law::TwoSpecies, x, &start) {
+    // Maximum likelihood from the least-squares optimum where there is one (a few Newton steps:
+    // the likelihood is nearly flat in σ₁ − σ₂, and from the default start Newton needs ~10),
+    // else, or if that fails, from the default start.
+    let from_ls = ls
+        .as_ref()
+        .map(|f| f.params.clone())
+        .filter(|p| p[1] > 0.0 && p[2] > 0.0);
+    let ml_fit = match from_ls {
+        Some(p) => fit_mle_from(Law::TwoSpecies, sorted, &p)
+            .or_else(|_| fit_mle_from(Law::TwoSpecies, sorted, &start)),
+        None => fit_mle_from(Law::TwoSpecies, sorted, &start),
+    };
+    let (ml, ml_error, u4_ml) = match ml_fit {
         Ok(f) => {
             let u4 = coulomb_gas::TwoSpecies::new(f.params[0], f.params[1], f.params[2])
                 .ok()

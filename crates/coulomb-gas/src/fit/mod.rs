@@ -8,6 +8,7 @@
 
 pub mod lm;
 pub mod mle;
+mod score;
 
 pub use lm::{
     fit_curve, fit_histogram, GaussianModel, LineThroughOrigin, LmOptions, LsqFit, Model,
