@@ -125,6 +125,7 @@ const ALLOWED: &[(&str, &str, &str)] = &[
     ),
     ("reproduction.md", "2407.16427", "an arXiv identifier"),
     ("reproduction.md", "10.5281", "a DOI prefix"),
+    ("fig-ts-release.md", "10.5281", "a DOI prefix"),
 ];
 
 /// Decimals with at least three significant digits, and powers of ten, in `text`.
