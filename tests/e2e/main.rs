@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod book;
+mod book_numbers;
 mod generator;
 mod mutants;
 mod sampler;

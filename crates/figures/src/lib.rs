@@ -5,6 +5,7 @@
 //!   [`plot::LinePlot`], [`plot::Grid`]) rendered deterministically to PNG and SVG.
 //! - [`registry`]: the [`registry::Figure`] trait, the list of figure jobs run by the `all`
 //!   binary, the run [`registry::Context`] and config-hash caching.
+//! - [`numbers`]: the result numbers each job writes for the book (`numbers.md`).
 //! - [`cli`]: the command line of the `all` binary.
 //!
 //! The modules above work on plain `f64` data; only the figure jobs themselves use the model
@@ -16,6 +17,7 @@ pub mod analyze;
 pub(crate) mod analyze_plots;
 pub mod cli;
 pub mod error;
+pub mod numbers;
 pub mod plot;
 pub(crate) mod rbm_figs;
 pub mod rbm_sweep;

@@ -54,7 +54,8 @@ use runner::{Manifest, MANIFEST_FILE};
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Profile {
-    /// The authors' sizes (epochs, seeds, ensemble sizes).
+    /// The sizes of the book's figures (`data/`; the RBM epochs per configuration are in
+    /// `data/rbm/numbers.md`, fewer than the authors' at the larger learning rates).
     #[default]
     Paper,
     /// Same code, smaller sizes: under a minute on 2 cores, for CI, tests and `--verify`.
@@ -267,6 +268,13 @@ pub trait Figure: Send + Sync {
     /// Compute (or reuse cached data), render, and return every file written (all inside
     /// `<out>/<name>/`; `config.json` may be omitted, the runner adds it).
     fn run(&self, ctx: &Context) -> anyhow::Result<Vec<PathBuf>>;
+
+    /// The book's fragments of this job's results ([`crate::numbers`]), rendered from the files
+    /// in its directory `dir` (not from memory, so the book test can re-render them from the
+    /// committed files); `None` for a job without results to quote.
+    fn numbers(&self, _dir: &Path) -> anyhow::Result<Option<String>> {
+        Ok(None)
+    }
 }
 
 /// Every registered figure, in run order. Adding a figure is one line here.
@@ -344,6 +352,12 @@ pub fn run_figures(ctx: &Context, figs: &[&dyn Figure]) -> anyhow::Result<Manife
                 bail!("figure '{name}' returned {rel}, which does not exist");
             }
             manifest.add_file(&ctx.out_dir, p)?;
+        }
+        if let Some(md) = crate::numbers::render(*fig, &fig_dir)? {
+            let path = fig_dir.join(crate::numbers::FILE);
+            runner::write_atomic(&path, md.as_bytes())?;
+            manifest.add_file(&ctx.out_dir, &path)?;
+            outputs.push(path);
         }
         eprintln!(
             "[{name}] done: {} files in {:.1} s",

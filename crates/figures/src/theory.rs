@@ -6,7 +6,7 @@
 //! own (α, |B|, g̃², Ω). For contrast, Eq 11 is also least-squares fitted to the two-species
 //! histogram, the comparison the paper makes in Fig 5.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use coulomb_gas::fit::lm::{fit_histogram, PairModel};
@@ -153,6 +153,78 @@ impl Figure for DysonTheory {
 
     fn description(&self) -> &'static str {
         "Dyson Brownian motion (implicit Eq 5) against Eq 11, Eq 32 and the Wigner surmise"
+    }
+
+    fn numbers(&self, dir: &Path) -> anyhow::Result<Option<String>> {
+        use crate::numbers::{int, p, sig, table, ve, Json};
+        let j = Json::read(dir, "summary.json")?;
+        let f = |k: &str| j.f(k);
+        let rows = vec![
+            vec![
+                "pair: ⟨δx²⟩".into(),
+                sig(f("/pair/variance")?, 5),
+                format!("3σ²/2 = {}", sig(f("/pair/variance_exact")?, 5)),
+            ],
+            vec![
+                "pair: U₄".into(),
+                sig(f("/pair/u4")?, 4),
+                format!("−4/27 = {}", sig(f("/pair/u4_exact")?, 4)),
+            ],
+            vec![
+                "pair: ⟨S⟩".into(),
+                sig(f("/pair/mean_spacing")?, 5),
+                format!("√π σ = {}", sig(f("/pair/mean_spacing_exact")?, 5)),
+            ],
+            vec![
+                "pair: KS p, eigenvalue against Eq (11)".into(),
+                p(f("/pair/ks_eq11_p")?),
+                String::new(),
+            ],
+            vec![
+                "pair: KS p, spacing against Eq (31)".into(),
+                p(f("/pair/ks_spacing_eq31_p")?),
+                String::new(),
+            ],
+            vec![
+                "pair: KS p, unit spacing against the surmise".into(),
+                p(f("/pair/ks_unit_surmise_p")?),
+                String::new(),
+            ],
+            vec![
+                "two species: KS p against Eq (32)".into(),
+                p(f("/two_species/ks_eq32_p")?),
+                String::new(),
+            ],
+            vec![
+                "two species: ⟨S⟩".into(),
+                sig(f("/two_species/mean_spacing")?, 5),
+                format!("√π σₘ = {}", sig(f("/two_species/mean_spacing_exact")?, 5)),
+            ],
+            vec![
+                "two species: KS p, spacing against Eq (31)".into(),
+                p(f("/two_species/ks_spacing_eq31_p")?),
+                String::new(),
+            ],
+            vec![
+                "two species: Eq (11) fitted, σ".into(),
+                ve(
+                    f("/two_species/eq11_fit_sigma")?,
+                    f("/two_species/eq11_fit_sigma_stderr")?,
+                ),
+                "(none: wrong law)".into(),
+            ],
+            vec![
+                "two species: KS p against the fitted Eq (11)".into(),
+                p(f("/two_species/ks_eq11_fit_p")?),
+                String::new(),
+            ],
+        ];
+        let mut n = crate::numbers::Numbers::default();
+        n.block("table", &table(&["quantity", "simulation", "exact"], &rows))
+            .inline("chains", &int(f("/chains")?))
+            .inline("steps", &int(f("/steps")?))
+            .inline("seed", &f("/seed")?.to_string());
+        Ok(Some(n.finish()))
     }
 
     fn run(&self, ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {

@@ -428,7 +428,7 @@ fn panel(
     Ok(LinePlot {
         axes: Axes {
             title: Some(format!(
-                "Z of Eq. ({}): fitted a = {:.2}, {:.2}; αλ_min S = {:.2}",
+                "Z of Eq. ({}): fitted a = {:.2}, {:.2}; αλₘᵢₙS = {:.2}",
                 if model == Model::Z26 { 26 } else { 27 },
                 s.x_max.kappa_free.a,
                 s.x_min.kappa_free.a,
@@ -458,6 +458,135 @@ impl Figure for Fig4 {
 
     fn description(&self) -> &'static str {
         "Teacher-student with hidden layer: x_i(t) for Z of Eqs 26, 27, mean, fits of Eq 22 from t = 2"
+    }
+
+    fn numbers(&self, dir: &Path) -> anyhow::Result<Option<String>> {
+        use crate::numbers::{int, sig, table, ve, Json, Numbers};
+        let j = Json::read(dir, "summary.json")?;
+        type Cell = fn(&Json, &str) -> anyhow::Result<String>;
+        let rows: Vec<(&str, &str, Cell)> = vec![
+            ("lambda", "eigenvalues λ<sub>k</sub> of ZᵀZ", |j, z| {
+                Ok(format!(
+                    "{}, {}",
+                    sig(j.f(&format!("/{z}/predictions/lambda/0"))?, 5),
+                    sig(j.f(&format!("/{z}/predictions/lambda/1"))?, 5)
+                ))
+            }),
+            (
+                "predicted",
+                "predicted αλ<sub>k</sub>S (per epoch)",
+                |j, z| {
+                    Ok(format!(
+                        "{}, {}",
+                        sig(j.f(&format!("/{z}/predictions/per_epoch/0"))?, 4),
+                        sig(j.f(&format!("/{z}/predictions/per_epoch/1"))?, 4)
+                    ))
+                },
+            ),
+            (
+                "discrete",
+                "exact discrete −S ln(1 − αλ<sub>k</sub>)",
+                |j, z| {
+                    Ok(format!(
+                        "{}, {}",
+                        sig(j.f(&format!("/{z}/predictions/per_epoch_discrete/0"))?, 4),
+                        sig(j.f(&format!("/{z}/predictions/per_epoch_discrete/1"))?, 4)
+                    ))
+                },
+            ),
+            ("fit_lower", "Eq (22) fit, lower level: a, κ", |j, z| {
+                let f = format!("/{z}/x_min/kappa_free");
+                Ok(format!(
+                    "{}, {}",
+                    ve(j.f(&format!("{f}/a"))?, j.f(&format!("{f}/stderr/1"))?),
+                    ve(j.f(&format!("{f}/kappa"))?, j.f(&format!("{f}/stderr/2"))?)
+                ))
+            }),
+            ("fit_upper", "Eq (22) fit, upper level: a, κ", |j, z| {
+                let f = format!("/{z}/x_max/kappa_free");
+                Ok(format!(
+                    "{}, {}",
+                    ve(j.f(&format!("{f}/a"))?, j.f(&format!("{f}/stderr/1"))?),
+                    ve(j.f(&format!("{f}/kappa"))?, j.f(&format!("{f}/stderr/2"))?)
+                ))
+            }),
+            (
+                "fit_ratio",
+                "fitted a / slow rate (lower, upper)",
+                |j, z| {
+                    Ok(format!(
+                        "{:.3}, {:.3}",
+                        j.f(&format!("/{z}/ratio_to_slow_rate/0"))?,
+                        j.f(&format!("/{z}/ratio_to_slow_rate/1"))?
+                    ))
+                },
+            ),
+            ("rate_slow", "mean-weight mode rate, slow", |j, z| {
+                Ok(ve(
+                    j.f(&format!("/{z}/mode_rates/0/rate"))?,
+                    j.f(&format!("/{z}/mode_rates/0/rate_stderr"))?,
+                ))
+            }),
+            ("rate_fast", "mean-weight mode rate, fast", |j, z| {
+                Ok(ve(
+                    j.f(&format!("/{z}/mode_rates/1/rate"))?,
+                    j.f(&format!("/{z}/mode_rates/1/rate_stderr"))?,
+                ))
+            }),
+            (
+                "slow_ratios",
+                "slow / αλS; slow / noise-free on the same data",
+                |j, z| {
+                    Ok(format!(
+                        "{:.3}; {:.4}",
+                        j.f(&format!("/{z}/mode_rates/0/ratio_continuous"))?,
+                        j.f(&format!("/{z}/mode_rates/0/ratio_given_data"))?
+                    ))
+                },
+            ),
+            (
+                "fast_ratios",
+                "fast / −S ln(1 − αλ); fast / noise-free on the same data",
+                |j, z| {
+                    Ok(format!(
+                        "{:.3}; {:.3}",
+                        j.f(&format!("/{z}/mode_rates/1/ratio_discrete"))?,
+                        j.f(&format!("/{z}/mode_rates/1/ratio_given_data"))?
+                    ))
+                },
+            ),
+            ("final_mean", "final mean levels (lower, upper)", |j, z| {
+                Ok(format!(
+                    "{:.4}, {:.4}",
+                    j.f(&format!("/{z}/final_mean/0"))?,
+                    j.f(&format!("/{z}/final_mean/1"))?
+                ))
+            }),
+        ];
+        let mut n = Numbers::default();
+        let mut table_rows = Vec::new();
+        for (key, label, cell) in &rows {
+            let (a, b) = (cell(&j, "z26")?, cell(&j, "z27")?);
+            n.inline(&format!("{key}_26"), &a)
+                .inline(&format!("{key}_27"), &b);
+            table_rows.push(vec![label.to_string(), a, b]);
+        }
+        n.block(
+            "table",
+            &table(&["quantity", "Z of Eq (26)", "Z of Eq (27)"], &table_rows),
+        )
+        .inline("networks", &int(j.f("/config/networks")?))
+        .inline("epochs", &j.f("/config/epochs")?.to_string())
+        .inline(
+            "fit_points",
+            &j.f("/z26/x_min/kappa_free/n_points")?.to_string(),
+        )
+        .inline(
+            "fit_from",
+            &j.f("/z26/x_min/kappa_free/t_from")?.to_string(),
+        )
+        .inline("seed", &j.f("/config/seed")?.to_string());
+        Ok(Some(n.finish()))
     }
 
     fn run(&self, ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {

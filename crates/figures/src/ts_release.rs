@@ -421,7 +421,7 @@ fn panels(rows: &[Vec<f64>]) -> (ScatterPlot, ScatterPlot) {
             .color(style::color(1))
             .marker(style::Marker::Square),
             ScatterSeries::new(
-                "linear response √π σ_lin",
+                "linear response √π σₗᵢₙ",
                 rows.iter().map(|r| r[4]).collect(),
                 rows.iter().map(|r| sp * r[21]).collect(),
             )
@@ -443,6 +443,125 @@ impl Figure for TsRelease {
 
     fn description(&self) -> &'static str {
         "The authors' released TS files: per-file σ and ⟨S⟩ reproduced; re-simulation vs run-to-run spread (paper profile, needs the data)"
+    }
+
+    fn numbers(&self, dir: &Path) -> anyhow::Result<Option<String>> {
+        use crate::numbers::{int, p, sig, slope_cells, table, Json, Numbers};
+        if !dir.join("summary.json").is_file() {
+            // Skipped without the released files (always in the quick profile): nothing to quote.
+            return Ok(None);
+        }
+        let j = Json::read(dir, "summary.json")?;
+        let mut n = Numbers::default();
+        let mut rows = Vec::new();
+        for i in 0..j.len("/rows")? {
+            let r = |k: &str| j.f(&format!("/rows/{i}/{k}"));
+            let series = j.get(&format!("/rows/{i}/series"))?.as_str().unwrap_or("?");
+            rows.push(vec![
+                series.to_string(),
+                r("lr")?.to_string(),
+                r("noise")?.to_string(),
+                r("batch")?.to_string(),
+                sig(r("sigma")?, 5),
+                format!("{:+.1e}", r("sigma_rel_diff")?),
+                sig(r("s")?, 5),
+                format!("{:+.1e}", r("s_rel_diff")?),
+                format!("{:+.2}", r("z_sigma")?),
+                format!("{:+.2}", r("z_s")?),
+                sig(r("sigma_lin")?, 4),
+            ]);
+        }
+        n.block(
+            "rows",
+            &table(
+                &[
+                    "scan",
+                    "α",
+                    "noise",
+                    "\\|B\\|",
+                    "σ",
+                    "rel.",
+                    "⟨S⟩",
+                    "rel.",
+                    "z<sub>σ</sub>",
+                    "z<sub>S</sub>",
+                    "σ<sub>lin</sub>",
+                ],
+                &rows,
+            ),
+        );
+        let fits = [
+            (
+                "jk",
+                "released, jackknife errors (the authors' fit)",
+                "/fits_jackknife",
+            ),
+            ("bs", "released, bootstrap errors", "/fits_bootstrap"),
+            (
+                "total",
+                "released, bootstrap + run-to-run error",
+                "/fits_released_total_error",
+            ),
+            (
+                "total_lin",
+                "released, total error, against √π σ<sub>lin</sub>",
+                "/fits_released_total_error_vs_linear",
+            ),
+            ("resim", "re-simulation means", "/fits_resim_mean"),
+            (
+                "resim_lin",
+                "re-simulation means against √π σ<sub>lin</sub>",
+                "/fits_resim_mean_vs_linear",
+            ),
+        ];
+        let mut rows = Vec::new();
+        for (key, label, ptr) in fits {
+            n.inline(
+                &format!("{key}_points"),
+                &j.f(&format!("{ptr}/0/points"))?.to_string(),
+            );
+            let mut row = vec![label.to_string()];
+            for (k, q) in [(0, "sigma"), (1, "s")] {
+                let c = slope_cells(&j, &format!("{ptr}/{k}"))?;
+                n.inline(&format!("{key}_{q}"), &c[0])
+                    .inline(&format!("{key}_{q}_scaled"), &c[1])
+                    .inline(&format!("{key}_{q}_chi2"), &c[2])
+                    .inline(
+                        &format!("{key}_{q}_pseudo"),
+                        &sig(j.f(&format!("{ptr}/{k}/authors_pseudo_chi2_dof"))?, 3),
+                    );
+                row.extend(c);
+            }
+            rows.push(row);
+        }
+        n.block(
+            "fits",
+            &table(
+                &[
+                    "fit",
+                    "√π σ: slope",
+                    "error × √(χ²/dof)",
+                    "χ²/dof",
+                    "⟨S⟩: slope",
+                    "error × √(χ²/dof)",
+                    "χ²/dof",
+                ],
+                &rows,
+            ),
+        );
+        let max_rel = |k: &str| -> anyhow::Result<String> { Ok(format!("{:.1e}", j.f(k)?)) };
+        n.inline("max_rel_sigma", &max_rel("/max_abs_rel_diff_sigma")?)
+            .inline("max_rel_s", &max_rel("/max_abs_rel_diff_s")?)
+            .inline("chi2_z_sigma", &sig(j.f("/chi2_z_sigma")?, 3))
+            .inline("chi2_z_s", &sig(j.f("/chi2_z_s")?, 3))
+            .inline("p_z_sigma", &p(j.f("/p_z_sigma")?))
+            .inline("p_z_s", &p(j.f("/p_z_s")?))
+            .inline("repeats", &j.f("/config/repeats")?.to_string())
+            .inline("networks", &int(j.f("/config/seeds")?))
+            .inline("epochs", &j.f("/config/epochs")?.to_string())
+            .inline("bootstrap", &j.f("/config/bootstrap")?.to_string())
+            .inline("seed", &j.f("/config/seed")?.to_string());
+        Ok(Some(n.finish()))
     }
 
     fn run(&self, ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {

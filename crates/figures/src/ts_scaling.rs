@@ -221,10 +221,12 @@ fn notes(cfg: &Config) -> Vec<String> {
     ]
 }
 
+/// The two panels: y/x against x, so the slope fit is a horizontal line and the bootstrap
+/// error bars (under 1 % of y, invisible on a plot of y against x) can be seen.
 fn plot_panels(rows: &[Vec<f64>], f: &Fits) -> (ScatterPlot, ScatterPlot) {
     let sp = std::f64::consts::PI.sqrt();
     let xmax = rows.iter().map(|r| r[4]).fold(0.0f64, f64::max) * 1.08;
-    let make = |ycol: usize, ecol: usize, factor: f64, slope: &Slope, ylab: &str| {
+    let make = |ycol: usize, ecol: usize, factor: f64, slope: &Slope, ylab: &str, title: &str| {
         let mut series = Vec::new();
         for code in 0..3 {
             let pts: Vec<&Vec<f64>> = rows.iter().filter(|r| r[0] as usize == code).collect();
@@ -232,46 +234,71 @@ fn plot_panels(rows: &[Vec<f64>], f: &Fits) -> (ScatterPlot, ScatterPlot) {
                 ScatterSeries::new(
                     series_label(code),
                     pts.iter().map(|r| r[4]).collect(),
-                    pts.iter().map(|r| factor * r[ycol]).collect(),
+                    pts.iter().map(|r| factor * r[ycol] / r[4]).collect(),
                 )
-                .yerr(pts.iter().map(|r| factor * r[ecol]).collect())
+                .yerr(pts.iter().map(|r| factor * r[ecol] / r[4]).collect())
                 .color(style::color(code))
                 .marker(style::marker(code)),
             );
         }
-        let lin: Vec<&Vec<f64>> = rows.iter().collect();
         series.push(
             ScatterSeries::new(
-                "√π σ_lin (linear response)",
-                lin.iter().map(|r| r[4]).collect(),
-                lin.iter().map(|r| sp * r[10]).collect(),
+                "√π σₗᵢₙ (linear response)",
+                rows.iter().map(|r| r[4]).collect(),
+                rows.iter().map(|r| sp * r[10] / r[4]).collect(),
             )
             .color(style::GREY)
             .marker(style::Marker::OpenCircle),
         );
+        let a = slope.value;
+        // Room above the points for the legend.
+        let ys = series.iter().flat_map(|s| s.y.iter().copied());
+        let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), y| {
+            (l.min(y), h.max(y))
+        });
+        let span = hi - lo;
         ScatterPlot {
             axes: Axes {
-                x_label: "√(α·noise²/|B|)".into(),
-                y_label: ylab.into(),
+                title: Some(title.into()),
+                x_label: "x = √(α·noise²/|B|)".into(),
+                y_label: format!("{ylab} / x"),
                 x_range: Some((0.0, xmax)),
+                y_range: Some((lo - 0.1 * span, hi + 0.8 * span)),
                 ..Default::default()
             },
             series,
-            curves: vec![Curve::line_through_origin(
+            curves: vec![Curve::from_fn(
                 format!(
-                    "fit: a = {:.4} ± {:.4}, χ²/dof = {:.1}",
-                    slope.value, slope.stderr, slope.chi2_dof
+                    "fit {ylab} = a·x: a = {:.3} ± {:.3} (error ×√(χ²/dof)), χ²/dof = {:.1}",
+                    a,
+                    slope.stderr_scaled.max(slope.stderr),
+                    slope.chi2_dof
                 ),
-                slope.value,
                 (0.0, xmax),
+                2,
+                move |_| a,
             )
             .dashed()
             .color(style::BLACK)],
         }
     };
     (
-        make(5, 6, sp, &f.sqrt_pi_sigma, "√π σ"),
-        make(8, 9, 1.0, &f.mean_spacing, "⟨S⟩"),
+        make(
+            5,
+            6,
+            sp,
+            &f.sqrt_pi_sigma,
+            "√π σ",
+            "width: √π σ over the predicted scale x",
+        ),
+        make(
+            8,
+            9,
+            1.0,
+            &f.mean_spacing,
+            "⟨S⟩",
+            "spacing: ⟨S⟩ over the predicted scale x",
+        ),
     )
 }
 
@@ -282,6 +309,48 @@ impl Figure for TsScaling {
 
     fn description(&self) -> &'static str {
         "Released teacher-student model re-simulated: √π σ and ⟨S⟩ vs √(α noise²/|B|) with slope fits"
+    }
+
+    fn numbers(&self, dir: &Path) -> anyhow::Result<Option<String>> {
+        use crate::numbers::{int, sig, slope_cells, table, Json, Numbers};
+        let j = Json::read(dir, "summary.json")?;
+        let mut n = Numbers::default();
+        let mut rows = Vec::new();
+        for (key, label) in [
+            ("sqrt_pi_sigma", "√π σ against √(α·noise²/\\|B\\|)"),
+            ("mean_spacing", "⟨S⟩ against √(α·noise²/\\|B\\|)"),
+            ("sqrt_pi_sigma_vs_linear", "√π σ against √π σ<sub>lin</sub>"),
+            ("mean_spacing_vs_linear", "⟨S⟩ against √π σ<sub>lin</sub>"),
+        ] {
+            let ptr = format!("/fits/{key}");
+            let c = slope_cells(&j, &ptr)?;
+            let pseudo = sig(j.f(&format!("{ptr}/authors_pseudo_chi2_dof"))?, 2);
+            n.inline(key, &c[0])
+                .inline(&format!("{key}_chi2"), &c[2])
+                .inline(&format!("{key}_pseudo"), &pseudo);
+            let mut row = vec![label.to_string()];
+            row.extend(c);
+            row.push(pseudo);
+            rows.push(row);
+        }
+        n.block(
+            "fits",
+            &table(
+                &[
+                    "fit",
+                    "slope a",
+                    "error × √(χ²/dof)",
+                    "χ²/dof",
+                    "the authors' Σr²/e",
+                ],
+                &rows,
+            ),
+        )
+        .inline("networks", &int(j.f("/config/seeds")?))
+        .inline("epochs", &j.f("/config/epochs")?.to_string())
+        .inline("configurations", &j.len("/config/grid")?.to_string())
+        .inline("seed", &j.f("/config/seed")?.to_string());
+        Ok(Some(n.finish()))
     }
 
     fn run(&self, ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {

@@ -23,7 +23,7 @@ use teacher_student::{Model, Record};
 
 use crate::analyze::{scaling_of, scaling_pngs, AnalyzeOptions};
 use crate::registry::{Context, Figure, Profile};
-use runner::{read_json, write_atomic, write_csv, write_json};
+use runner::{read_json, write_csv, write_json};
 
 /// The figure job.
 pub struct Verdicts;
@@ -218,63 +218,77 @@ fn pct(v: f64, e: f64) -> String {
     format!("{:+.1} ± {:.1} %", 100.0 * v, 100.0 * e)
 }
 
-/// The Markdown tables the book includes (`numbers.md`).
+/// The tables the book includes (`numbers.md`).
 fn numbers_md(s: &Summary) -> String {
-    let mut out = String::from(
-        "<!-- ANCHOR: verdicts -->\n\
-         | scan | x range | exponent p | slope a (scaled error) | χ²/dof of σ = a·x | verdict |\n\
-         | --- | --- | --- | --- | --- | --- |\n",
-    );
+    use crate::numbers::{sig, table, ve, Numbers};
+    let mut rows = Vec::new();
     for r in &s.scans {
         let (lo, hi) =
             r.x.iter()
                 .fold((f64::INFINITY, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
         for f in &r.scaling.fits {
-            out.push_str(&format!(
-                "| `{}` | {lo:.4}–{hi:.4} | {:.3} ± {:.3} | {:.4} ± {:.4} | {:.2} ({} dof) | **{}** |\n",
-                r.name,
-                f.exponent.value,
-                f.exponent.err_scaled,
-                f.slope.value,
-                f.slope.stderr_scaled.max(f.slope.stderr),
-                f.slope.chi2_dof,
-                f.slope.dof,
-                f.verdict.linear_scaling
-            ));
+            rows.push(vec![
+                format!("`{}`", r.name),
+                format!("{lo:.4}–{hi:.4}"),
+                ve(f.exponent.value, f.exponent.err_scaled),
+                ve(f.slope.value, f.slope.stderr_scaled.max(f.slope.stderr)),
+                format!("{} ({} dof)", sig(f.slope.chi2_dof, 3), f.slope.dof),
+                format!("**{}**", f.verdict.linear_scaling),
+            ]);
         }
     }
-    out.push('\n');
+    let mut verdicts = table(
+        &[
+            "scan",
+            "x range",
+            "exponent p",
+            "slope a (scaled error)",
+            "χ²/dof of σ = a·x",
+            "verdict",
+        ],
+        &rows,
+    );
+    verdicts.push('\n');
     for r in &s.scans {
-        out.push_str(&format!(
+        verdicts.push_str(&format!(
             "- `{}`: **{}**: {}\n",
             r.name, r.scaling.linear_scaling, r.scaling.reason
         ));
     }
-    out.push_str("<!-- ANCHOR_END: verdicts -->\n");
-    out.push_str(
-        "<!-- ANCHOR: estimators -->\n| networks (pooled samples) | least squares: bias of σ | \
-         quoted/actual error | failed fits | maximum likelihood: bias of σ | quoted/actual error \
-         |\n| --- | --- | --- | --- | --- | --- |\n",
-    );
-    for b in &s.estimators {
-        out.push_str(&format!(
-            "| {} ({}) | {} | {:.2} | {} of {} | {} | {:.2} |\n",
-            b.networks,
-            2 * b.networks,
-            pct(b.ls_bias, b.ls_bias_err),
-            b.ls_err_ratio,
-            b.ls_failed,
-            b.replicas,
-            pct(b.ml_bias, b.ml_bias_err),
-            b.ml_err_ratio
-        ));
-    }
-    out.push_str("<!-- ANCHOR_END: estimators -->\n");
-    out
+    let rows: Vec<Vec<String>> = s
+        .estimators
+        .iter()
+        .map(|b| {
+            vec![
+                format!("{} ({})", b.networks, 2 * b.networks),
+                pct(b.ls_bias, b.ls_bias_err),
+                format!("{:.2}", b.ls_err_ratio),
+                format!("{} of {}", b.ls_failed, b.replicas),
+                pct(b.ml_bias, b.ml_bias_err),
+                format!("{:.2}", b.ml_err_ratio),
+            ]
+        })
+        .collect();
+    Numbers::default()
+        .block("verdicts", &verdicts)
+        .block(
+            "estimators",
+            &table(
+                &[
+                    "networks (pooled samples)",
+                    "least squares: bias of σ",
+                    "quoted/actual error",
+                    "failed fits",
+                    "maximum likelihood: bias of σ",
+                    "quoted/actual error",
+                ],
+                &rows,
+            ),
+        )
+        .finish()
 }
 
 const SUMMARY: &str = "summary.json";
-const NUMBERS: &str = "numbers.md";
 const ESTIMATORS: &str = "estimators.csv";
 
 impl Figure for Verdicts {
@@ -284,6 +298,10 @@ impl Figure for Verdicts {
 
     fn description(&self) -> &'static str {
         "analyze --scaling verdicts on teacher-student scans (holds / rejected) and the estimators' small-sample bias"
+    }
+
+    fn numbers(&self, dir: &Path) -> anyhow::Result<Option<String>> {
+        Ok(Some(numbers_md(&read_json(dir.join(SUMMARY))?)))
     }
 
     fn run(&self, ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
@@ -337,15 +355,11 @@ impl Figure for Verdicts {
                         ]
                     }),
                 )?;
-                write_atomic(dir.join(NUMBERS), numbers_md(&s).as_bytes())?;
-                Ok((
-                    s,
-                    vec![dir.join(SUMMARY), dir.join(ESTIMATORS), dir.join(NUMBERS)],
-                ))
+                Ok((s, vec![dir.join(SUMMARY), dir.join(ESTIMATORS)]))
             },
             |dir| Ok(read_json(dir.join(SUMMARY))?),
         )?;
-        let mut files = vec![dir.join(SUMMARY), dir.join(ESTIMATORS), dir.join(NUMBERS)];
+        let mut files = vec![dir.join(SUMMARY), dir.join(ESTIMATORS)];
         for r in &summary.scans {
             let sub = dir.join(&r.name);
             std::fs::create_dir_all(&sub)?;

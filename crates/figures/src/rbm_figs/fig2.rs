@@ -58,6 +58,43 @@ impl Figure for Fig2 {
         "Gaussian RBM: learnt spectra vs target (left) and one pair with Eq 11 and U4 (right)"
     }
 
+    fn numbers(&self, dir: &std::path::Path) -> anyhow::Result<Option<String>> {
+        use crate::numbers::{p, sig, ve, Json, Numbers};
+        let j = Json::read(dir, "summary.json")?;
+        let c = "/closeup/peak";
+        let sp = std::f64::consts::PI.sqrt();
+        let mut n = Numbers::default();
+        n.inline(
+            "closeup_kappa",
+            &format!("{:.3}", j.f(&format!("{c}/kappa"))?),
+        )
+        .inline("closeup_lr", &j.f("/closeup/lr")?.to_string())
+        .inline(
+            "closeup_samples",
+            &j.f(&format!("{c}/samples"))?.to_string(),
+        )
+        .inline("closeup_centre", &j.ve(&format!("{c}/centre"))?)
+        .inline("closeup_ratio", &j.ve(&format!("{c}/centre_ratio"))?)
+        .inline("closeup_sigma", &j.ve(&format!("{c}/sigma"))?)
+        .inline("closeup_sigma_mle", &j.ve(&format!("{c}/sigma_mle"))?)
+        .inline("closeup_u4", &j.ve(&format!("{c}/u4"))?)
+        .inline(
+            "closeup_u4_theory",
+            &sig(j.f(&format!("{c}/u4_theory"))?, 3),
+        )
+        .inline("closeup_spacing", &j.ve(&format!("{c}/mean_spacing"))?)
+        .inline(
+            "closeup_sqrt_pi_sigma",
+            &ve(
+                sp * j.f(&format!("{c}/sigma/value"))?,
+                sp * j.f(&format!("{c}/sigma/err"))?,
+            ),
+        )
+        .inline("closeup_ks_p", &p(j.f(&format!("{c}/ks_p_value"))?))
+        .block("histograms", &super::peak_table(&j, "/histograms")?);
+        Ok(Some(n.finish()))
+    }
+
     fn run(&self, ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         let l = ensure(ctx)?;
         let dir = ctx.figure_dir(self.name())?;
@@ -139,7 +176,7 @@ impl Figure for Fig2 {
         let right = HistogramPlot {
             axes: Axes {
                 title: Some(format!(
-                    "α = {lr}, |B| = {batch}: U4 = {:.3} ± {:.3} (Eq 12: −4/27 ≈ −0.148)",
+                    "α = {lr}, |B| = {batch}: U₄ = {:.3} ± {:.3} (Eq 12: −4/27)",
                     res.u4.value, res.u4.err
                 )),
                 x_label: "λ".into(),
@@ -148,6 +185,8 @@ impl Figure for Fig2 {
                     .color(style::BLACK)
                     .label(format!("target κ = {:.3}", peak_def.kappa))],
                 x_range: Some((xa, xb)),
+                // Headroom above the peak, so the legend sits over empty space.
+                y_range: Some((0.0, 1.9 * dens.iter().cloned().fold(0.0, f64::max))),
                 legend: LegendPosition::UpperLeft,
                 ..Default::default()
             },
@@ -164,7 +203,7 @@ impl Figure for Fig2 {
             curves: vec![
                 Curve::from_fn(
                     format!(
-                        "Eq 11 fit: λ_fit = {:.4} ± {:.4}, σ = {:.4} ± {:.4}",
+                        "Eq 11 fit: centre = {:.4} ± {:.4}, σ = {:.4} ± {:.4}",
                         centre, res.centre.err, sigma, res.sigma.err
                     ),
                     (xa, xb),

@@ -192,7 +192,91 @@ impl Figure for Fig3 {
     }
 
     fn description(&self) -> &'static str {
-        "Gaussian RBM: λ_fit/κ vs α/|B| (left) and √π σ vs √(α/|B|(μ²−κ)) with the slope fit (right)"
+        "Gaussian RBM: fitted centre/κ vs α/|B| (left) and √π σ vs √(α/|B|(μ²−κ)) with the slope fit (right)"
+    }
+
+    fn numbers(&self, dir: &std::path::Path) -> anyhow::Result<Option<String>> {
+        use crate::numbers::{sig, slope_cells, table, Json, Numbers};
+        let j = Json::read(dir, "summary.json")?;
+        let mut rows = Vec::new();
+        let mut fit = |label: String, ptr: &str| -> anyhow::Result<()> {
+            let mut r = vec![label];
+            r.extend(slope_cells(&j, ptr)?);
+            r.push(j.f(&format!("{ptr}/points"))?.to_string());
+            r.push(format!("{:.3}", j.f(&format!("{ptr}/ratio_to_sqrt_2pi"))?));
+            rows.push(r);
+            Ok(())
+        };
+        fit(
+            "√π σ, least squares (the authors' method)".into(),
+            "/sigma_slope",
+        )?;
+        fit("√π σ, maximum likelihood".into(), "/sigma_mle_slope")?;
+        fit("⟨S⟩, sample mean".into(), "/spacing_slope")?;
+        fit(
+            "⟨S⟩, the authors' binned mean".into(),
+            "/spacing_binned_slope",
+        )?;
+        let cuts = j.len("/sigma_slope_by_cut")?;
+        for c in 0..cuts {
+            let cut = j.f(&format!("/sigma_slope_by_cut/{c}/max_lr_over_batch"))?;
+            fit(
+                format!("√π σ, least squares, α/\\|B\\| ≤ {cut}"),
+                &format!("/sigma_slope_by_cut/{c}/slope"),
+            )?;
+        }
+        let mut n = Numbers::default();
+        n.block(
+            "slopes",
+            &table(
+                &[
+                    "fit",
+                    "slope a",
+                    "error × √(χ²/dof)",
+                    "χ²/dof",
+                    "points",
+                    "a/√(2π)",
+                ],
+                &rows,
+            ),
+        );
+        let slope = |n: &mut Numbers, name: &str, ptr: &str| -> anyhow::Result<()> {
+            let cells = slope_cells(&j, ptr)?;
+            n.inline(name, &cells[0]);
+            n.inline(
+                &format!("{name}_chi2"),
+                &sig(j.f(&format!("{ptr}/chi2_dof"))?, 3),
+            );
+            n.inline(
+                &format!("{name}_ratio"),
+                &format!("{:.3}", j.f(&format!("{ptr}/ratio_to_sqrt_2pi"))?),
+            );
+            n.inline(
+                &format!("{name}_points"),
+                &j.f(&format!("{ptr}/points"))?.to_string(),
+            );
+            Ok(())
+        };
+        slope(&mut n, "slope", "/sigma_slope")?;
+        for c in 0..cuts {
+            slope(
+                &mut n,
+                &format!("slope_cut{c}"),
+                &format!("/sigma_slope_by_cut/{c}/slope"),
+            )?;
+            n.inline(
+                &format!("cut{c}"),
+                &j.f(&format!("/sigma_slope_by_cut/{c}/max_lr_over_batch"))?
+                    .to_string(),
+            );
+        }
+        n.inline(
+            "centre_max_dev",
+            &format!("{:.1} %", 100.0 * j.f("/centre_ratio_max_deviation")?),
+        )
+        .inline("bootstrap", &j.f("/bootstrap")?.to_string())
+        .block("peaks", &super::peak_table(&j, "/configs")?);
+        Ok(Some(n.finish()))
     }
 
     fn run(&self, ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
@@ -251,7 +335,7 @@ impl Figure for Fig3 {
         let left = ScatterPlot {
             axes: Axes {
                 x_label: "α/|B|".into(),
-                y_label: "λ_fit/κ".into(),
+                y_label: "fitted centre / κ".into(),
                 hlines: vec![HLine::new(1.0).color(style::BLACK)],
                 legend: LegendPosition::Best,
                 title: Some("filled: α scan (|B| = 16), open: |B| scan (α = 0.1)".into()),
@@ -292,8 +376,10 @@ impl Figure for Fig3 {
             curves: vec![
                 Curve::line_through_origin(
                     format!(
-                        "fit a·x: a = {:.3} ± {:.3}, χ²/dof = {:.2}",
-                        s.value, s.stderr, s.chi2_dof
+                        "fit a·x: a = {:.3} ± {:.3} (error ×√(χ²/dof)), χ²/dof = {:.1}",
+                        s.value,
+                        s.stderr_scaled.max(s.stderr),
+                        s.chi2_dof
                     ),
                     s.value,
                     (0.0, xmax),

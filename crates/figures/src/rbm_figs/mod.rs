@@ -65,3 +65,46 @@ impl SlopeSummary {
         }
     }
 }
+
+/// The book's numbers of the sweep configurations in `cfgs` (a JSON pointer to an array of
+/// `{lr, batch, peaks: [PeakResult]}`) of `j`: one row per peak.
+pub(super) fn peak_table(j: &crate::numbers::Json, cfgs: &str) -> anyhow::Result<String> {
+    use crate::numbers::{p, table};
+    let mut rows = Vec::new();
+    for c in 0..j.len(cfgs)? {
+        let cp = format!("{cfgs}/{c}");
+        for k in 0..j.len(&format!("{cp}/peaks"))? {
+            let pk = format!("{cp}/peaks/{k}");
+            let spacing = match j.opt(&format!("{pk}/mean_spacing/value"))? {
+                Some(_) => j.ve(&format!("{pk}/mean_spacing"))?,
+                None => "–".into(),
+            };
+            let ks = j.opt(&format!("{pk}/ks_p_value"))?.map_or("–".into(), p);
+            rows.push(vec![
+                j.f(&format!("{cp}/lr"))?.to_string(),
+                j.f(&format!("{cp}/batch"))?.to_string(),
+                format!("{:.3}", j.f(&format!("{pk}/kappa"))?),
+                j.ve(&format!("{pk}/centre_ratio"))?,
+                j.ve(&format!("{pk}/sigma"))?,
+                j.ve(&format!("{pk}/sigma_mle"))?,
+                j.ve(&format!("{pk}/u4"))?,
+                spacing,
+                ks,
+            ]);
+        }
+    }
+    Ok(table(
+        &[
+            "α",
+            "\\|B\\|",
+            "κ",
+            "λ<sub>fit</sub>/κ",
+            "σ (least squares)",
+            "σ (max. likelihood)",
+            "U₄",
+            "⟨S⟩",
+            "KS p of S/⟨S⟩",
+        ],
+        &rows,
+    ))
+}

@@ -59,6 +59,57 @@ impl Figure for SurmiseFig {
         "Gaussian RBM: nearest-neighbour spacings of the pairs vs the Wigner surmise; ⟨S⟩ vs √π σ"
     }
 
+    fn numbers(&self, dir: &std::path::Path) -> anyhow::Result<Option<String>> {
+        use crate::numbers::{p, sig, slope_cells, table, ve, Json, Numbers};
+        let j = Json::read(dir, "summary.json")?;
+        let mut n = Numbers::default();
+        let mut rows = Vec::new();
+        for i in 0..j.len("/per_pair")? {
+            let f = |k: &str| j.f(&format!("/per_pair/{i}/{k}"));
+            rows.push(vec![
+                f("lr")?.to_string(),
+                f("batch")?.to_string(),
+                format!("{:.3}", f("kappa")?),
+                ve(f("mean_spacing")?, f("mean_spacing_err")?),
+                ve(f("sqrt_pi_sigma")?, f("sqrt_pi_sigma_err")?),
+                p(f("ks_p_value")?),
+            ]);
+        }
+        n.block(
+            "pairs",
+            &table(
+                &[
+                    "α",
+                    "\\|B\\|",
+                    "κ",
+                    "⟨S⟩",
+                    "√π σ",
+                    "KS p of S/⟨S⟩ against the surmise",
+                ],
+                &rows,
+            ),
+        );
+        n.inline("ks_d", &sig(j.f("/pooled_ks_statistic")?, 2))
+            .inline("ks_p", &p(j.f("/pooled_ks_p_value")?))
+            .inline("spacings", &j.f("/pooled_spacings")?.to_string());
+        for (name, ptr) in [
+            ("vs_sigma", "/spacing_vs_sigma_slope"),
+            ("vs_scale", "/spacing_slope"),
+        ] {
+            let c = slope_cells(&j, ptr)?;
+            n.inline(&format!("{name}_slope"), &c[0])
+                .inline(
+                    &format!("{name}_chi2"),
+                    &sig(j.f(&format!("{ptr}/chi2_dof"))?, 2),
+                )
+                .inline(
+                    &format!("{name}_points"),
+                    &j.f(&format!("{ptr}/points"))?.to_string(),
+                );
+        }
+        Ok(Some(n.finish()))
+    }
+
     fn run(&self, ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         let l = ensure(ctx)?;
         let dir = ctx.figure_dir(self.name())?;

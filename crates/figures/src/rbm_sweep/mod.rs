@@ -362,6 +362,75 @@ impl Figure for RbmSweep {
         "Gaussian RBM: the authors' (α, |B|) sweep (shared by fig2, fig3, surmise) and its analysis"
     }
 
+    fn numbers(&self, dir: &Path) -> anyhow::Result<Option<String>> {
+        use crate::numbers::{int, table, Json, Numbers};
+        let j = Json::read(dir, SWEEP_FILE)?;
+        let mut rows = Vec::new();
+        // epochs -> the configurations that ran that long, in sweep order
+        let mut by_epochs: Vec<(f64, Vec<String>)> = Vec::new();
+        let mut realisations = std::collections::BTreeSet::new();
+        for i in 0..j.len("/points")? {
+            let pt = |k: &str| j.f(&format!("/points/{i}/{k}"));
+            let (lr, batch, epochs) = (pt("lr")?, pt("batch")?, pt("epochs")?);
+            let stationary = j.get(&format!("/points/{i}/stationarity/stationary"))?;
+            rows.push(vec![
+                lr.to_string(),
+                batch.to_string(),
+                int(epochs),
+                int(pt("realisations")?),
+                format!("{}", pt("success_ratio")?),
+                format!(
+                    "{} (max \\|z\\| = {:.1})",
+                    if stationary.as_bool() == Some(true) {
+                        "yes"
+                    } else {
+                        "no"
+                    },
+                    pt("stationarity/max_abs_z")?
+                ),
+            ]);
+            realisations.insert(pt("realisations")? as u64);
+            let name = format!("α = {lr}, \\|B\\| = {batch}");
+            match by_epochs.iter_mut().find(|(e, _)| *e == epochs) {
+                Some((_, v)) => v.push(name),
+                None => by_epochs.push((epochs, vec![name])),
+            }
+        }
+        by_epochs.sort_by_key(|e| std::cmp::Reverse(e.1.len()));
+        let epochs = by_epochs
+            .iter()
+            .map(|(e, v)| match v.len() {
+                1 => format!("{} at {}", int(*e), v[0]),
+                n => format!("{} for {n} configurations", int(*e)),
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        let realisations = realisations
+            .iter()
+            .map(|&r| int(r as f64))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut n = Numbers::default();
+        n.inline("epochs", &epochs)
+            .inline("realisations", &realisations)
+            .inline("seed", &j.f("/seed")?.to_string())
+            .block(
+                "sizes",
+                &table(
+                    &[
+                        "α",
+                        "\\|B\\|",
+                        "epochs",
+                        "realisations",
+                        "success ratio",
+                        "stationary",
+                    ],
+                    &rows,
+                ),
+            );
+        Ok(Some(n.finish()))
+    }
+
     fn run(&self, ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         let l = ensure(ctx)?;
         Ok(vec![

@@ -384,6 +384,226 @@ impl Figure for Fig5 {
         "Teacher-student with hidden layer: density of x with Eq 11 vs Eq 32 fits, surmise vs Eq 30"
     }
 
+    fn numbers(&self, dir: &std::path::Path) -> anyhow::Result<Option<String>> {
+        use crate::numbers::{int, p, sig, table, ve, Json, Numbers};
+        let j = Json::read(dir, "summary.json")?;
+        type Cell = fn(&Json, &str) -> anyhow::Result<String>;
+        let rows: Vec<(&str, &str, Cell)> = vec![
+            ("eq11_ls_sigma", "Eq (11), least squares: σ", |j, z| {
+                Ok(ve(
+                    j.f(&format!("/{z}/standard/sigma"))?,
+                    j.f(&format!("/{z}/standard/sigma_stderr"))?,
+                ))
+            }),
+            (
+                "eq11_ml_sigma",
+                "Eq (11), maximum likelihood: σ",
+                |j, z| {
+                    Ok(ve(
+                        j.f(&format!("/{z}/standard/mle/params/1"))?,
+                        j.f(&format!("/{z}/standard/mle/stderr/1"))?,
+                    ))
+                },
+            ),
+            (
+                "eq11_ks_p",
+                "Eq (11): KS p (least squares; maximum likelihood)",
+                |j, z| {
+                    Ok(format!(
+                        "{}; {}",
+                        p(j.f(&format!("/{z}/standard/ks_p"))?),
+                        p(j.f(&format!("/{z}/standard/mle/ks_p"))?)
+                    ))
+                },
+            ),
+            (
+                "eq32_ls_sigmas",
+                "Eq (32), least squares: σ₁, σ₂",
+                |j, z| {
+                    let g = format!("/{z}/generalised");
+                    Ok(format!(
+                        "{}, {}",
+                        ve(
+                            j.f(&format!("{g}/sigma1"))?,
+                            j.f(&format!("{g}/sigma1_stderr"))?
+                        ),
+                        ve(
+                            j.f(&format!("{g}/sigma2"))?,
+                            j.f(&format!("{g}/sigma2_stderr"))?
+                        )
+                    ))
+                },
+            ),
+            (
+                "eq32_ml_sigmas",
+                "Eq (32), maximum likelihood: σ₁, σ₂",
+                |j, z| {
+                    let g = format!("/{z}/generalised/mle");
+                    Ok(format!(
+                        "{}, {}",
+                        ve(
+                            j.f(&format!("{g}/params/1"))?,
+                            j.f(&format!("{g}/stderr/1"))?
+                        ),
+                        ve(
+                            j.f(&format!("{g}/params/2"))?,
+                            j.f(&format!("{g}/stderr/2"))?
+                        )
+                    ))
+                },
+            ),
+            (
+                "eq32_ks_p_ls",
+                "Eq (32): KS p, least-squares widths",
+                |j, z| Ok(p(j.f(&format!("/{z}/generalised/ks_p"))?)),
+            ),
+            (
+                "eq32_ks_p_ml",
+                "Eq (32): KS p, maximum-likelihood widths",
+                |j, z| Ok(p(j.f(&format!("/{z}/generalised/mle/ks_p"))?)),
+            ),
+            ("ssr_ratio", "SSR(11) / SSR(32)", |j, z| {
+                Ok(sig(j.f(&format!("/{z}/comparison/ssr_ratio"))?, 3))
+            }),
+            (
+                "delta_aic_ml",
+                "ΔAIC(11 − 32), maximum likelihood",
+                |j, z| Ok(int(j.f(&format!("/{z}/comparison/delta_aic_mle"))?)),
+            ),
+            (
+                "delta_aic_ls",
+                "ΔAIC(11 − 32), least-squares parameters",
+                |j, z| Ok(int(j.f(&format!("/{z}/comparison/delta_aic_ls"))?)),
+            ),
+            (
+                "lin_ks_d",
+                "linear response (nothing fitted): KS distance",
+                |j, z| Ok(sig(j.f(&format!("/{z}/linear_response/ks_d"))?, 3)),
+            ),
+            ("lin_ks_p", "linear response: KS p", |j, z| {
+                Ok(p(j.f(&format!("/{z}/linear_response/ks_p"))?))
+            }),
+            ("eq32_ks_d", "KS distance, Eq (32) least squares", |j, z| {
+                Ok(sig(j.f(&format!("/{z}/generalised/ks_d"))?, 3))
+            }),
+            ("eq11_ks_d", "KS distance, Eq (11) least squares", |j, z| {
+                Ok(sig(j.f(&format!("/{z}/standard/ks_d"))?, 3))
+            }),
+            (
+                "sigma_m_eq31",
+                "σₘ from the spacing, Eq (31): least squares; maximum likelihood",
+                |j, z| {
+                    let s = format!("/{z}/surmise");
+                    Ok(format!(
+                        "{}; {}",
+                        ve(
+                            j.f(&format!("{s}/sigma_m"))?,
+                            j.f(&format!("{s}/sigma_m_stderr"))?
+                        ),
+                        ve(
+                            j.f(&format!("{s}/mle_sigma_m"))?,
+                            j.f(&format!("{s}/mle_sigma_m_stderr"))?
+                        )
+                    ))
+                },
+            ),
+            (
+                "sigma_m_eq30",
+                "σₘ from Eq (30): least-squares widths; maximum-likelihood widths",
+                |j, z| {
+                    let s = format!("/{z}/surmise");
+                    Ok(format!(
+                        "{}; {}",
+                        ve(
+                            j.f(&format!("{s}/eq30_sigma_m"))?,
+                            j.f(&format!("{s}/eq30_sigma_m_stderr"))?
+                        ),
+                        ve(
+                            j.f(&format!("{s}/eq30_sigma_m_mle"))?,
+                            j.f(&format!("{s}/eq30_sigma_m_mle_stderr"))?
+                        )
+                    ))
+                },
+            ),
+            (
+                "ratio_ls",
+                "ratio Eq (31) / Eq (30), least squares",
+                |j, z| {
+                    Ok(format!(
+                        "{:.3}",
+                        j.f(&format!("/{z}/surmise/ratio_to_eq30"))?
+                    ))
+                },
+            ),
+            (
+                "ratio_ml",
+                "ratio Eq (31) / Eq (30), maximum likelihood",
+                |j, z| {
+                    Ok(format!(
+                        "{:.3}",
+                        j.f(&format!("/{z}/surmise/ratio_mle_to_eq30_mle"))?
+                    ))
+                },
+            ),
+            (
+                "spacing_ks_p",
+                "spacing: KS p against the fitted Eq (31)",
+                |j, z| Ok(p(j.f(&format!("/{z}/surmise/ks_p"))?)),
+            ),
+            (
+                "mean_spacing",
+                "mean spacing: measured; linear response",
+                |j, z| {
+                    Ok(format!(
+                        "{}; {}",
+                        sig(j.f(&format!("/{z}/surmise/mean_spacing"))?, 4),
+                        sig(j.f(&format!("/{z}/linear_response/mean_spacing"))?, 4)
+                    ))
+                },
+            ),
+            (
+                "lin_spacing_excess",
+                "linear response over measured mean spacing",
+                |j, z| {
+                    let r = j.f(&format!("/{z}/linear_response/mean_spacing"))?
+                        / j.f(&format!("/{z}/surmise/mean_spacing"))?;
+                    Ok(format!("{:+.0} %", 100.0 * (r - 1.0)))
+                },
+            ),
+            (
+                "upper_is_fast",
+                "fraction of networks with the fast species on top",
+                |j, z| {
+                    let o = format!("/{z}/ordering");
+                    Ok(ve(
+                        j.f(&format!("{o}/fraction_upper_is_fast"))?,
+                        j.f(&format!("{o}/fraction_stderr"))?,
+                    ))
+                },
+            ),
+            ("sector_ks_p", "single-sector density: KS p", |j, z| {
+                Ok(p(j.f(&format!("/{z}/sector/ks_p"))?))
+            }),
+        ];
+        let mut n = Numbers::default();
+        let mut table_rows = Vec::new();
+        for (key, label, cell) in &rows {
+            let (a, b) = (cell(&j, "z26")?, cell(&j, "z27")?);
+            n.inline(&format!("{key}_26"), &a)
+                .inline(&format!("{key}_27"), &b);
+            table_rows.push(vec![label.to_string(), a, b]);
+        }
+        n.block(
+            "table",
+            &table(&["quantity", "Z of Eq (26)", "Z of Eq (27)"], &table_rows),
+        )
+        .inline("networks", &int(j.f("/config/networks")?))
+        .inline("epochs", &int(j.f("/config/epochs")?))
+        .inline("lr_samples", &int(j.f("/config/linear_response_samples")?))
+        .inline("seed", &j.f("/config/seed")?.to_string());
+        Ok(Some(n.finish()))
+    }
+
     fn run(&self, ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         let cfg = Config::for_profile(ctx.profile);
         let dir = ctx.figure_dir(self.name())?;

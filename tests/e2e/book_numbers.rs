@@ -1,0 +1,242 @@
+//! The book's result numbers are the data's.
+//!
+//! (a) `numbers_md_is_rendered_from_the_committed_data`: every figure job's `numbers.md` in
+//!     `data/` and `data/quick/` equals what the job's own renderer ([`figures::Figure::numbers`],
+//!     the code the `all` run writes it with) makes of the committed `summary.json` and friends
+//!     today. A value edited by hand in either file, or a formatter changed without re-running
+//!     `all`, fails here.
+//! (b) `result_chapters_state_no_hand_typed_numbers`: the result chapters take their numbers from
+//!     those fragments (`{{#include ../../data/<job>/numbers.md:anchor}}`). Outside code blocks and
+//!     includes, a decimal with three or more significant digits (`2.31`, `0.0150`, `12.3`) or a
+//!     power of ten (`1.7\times10^{-9}`, `1.7e-9`) is a result typed by hand, unless it is listed
+//!     in [`ALLOWED`] with the reason it is not one of ours (a parameter, an exact constant, a
+//!     value quoted from the paper or the authors' notebook).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+/// The profiles' output roots, as the `all` binary writes them.
+const PROFILES: [&str; 2] = ["data", "data/quick"];
+
+#[test]
+fn numbers_md_is_rendered_from_the_committed_data() {
+    let root = repo_root();
+    let mut errors = Vec::new();
+    let mut checked = 0;
+    for profile in PROFILES {
+        for fig in figures::registry::figures() {
+            let dir = root.join(profile).join(fig.name());
+            if !dir.is_dir() {
+                // A job that does not run in this profile (ts_release in quick).
+                continue;
+            }
+            let want = match figures::numbers::render(fig.as_ref(), &dir) {
+                Ok(Some(md)) => md,
+                Ok(None) => continue,
+                Err(e) => {
+                    errors.push(format!("{profile}/{}: {e:#}", fig.name()));
+                    continue;
+                }
+            };
+            let path = dir.join(figures::numbers::FILE);
+            let got = fs::read_to_string(&path).unwrap_or_default();
+            checked += 1;
+            if got != want {
+                let diff: Vec<String> = want
+                    .lines()
+                    .zip(got.lines().chain(std::iter::repeat("<missing>")))
+                    .filter(|(w, g)| w != g)
+                    .take(5)
+                    .map(|(w, g)| format!("    data says: {w}\n    committed: {g}"))
+                    .collect();
+                errors.push(format!(
+                    "{profile}/{}/{}: differs from its data (re-run `all`{}):\n{}",
+                    fig.name(),
+                    figures::numbers::FILE,
+                    if profile == "data" {
+                        ""
+                    } else {
+                        " --profile quick"
+                    },
+                    diff.join("\n")
+                ));
+            }
+        }
+    }
+    assert!(checked >= 10, "only {checked} numbers.md checked");
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+/// The chapters that report results.
+const RESULT_CHAPTERS: &[&str] = &[
+    "fig2.md",
+    "fig3.md",
+    "fig4.md",
+    "fig5.md",
+    "fig-surmise.md",
+    "fig-theory.md",
+    "fig-ts.md",
+    "fig-ts-release.md",
+    "reproduction.md",
+];
+
+/// Numbers in result chapters that are not our results: (chapter, number as written, why).
+const ALLOWED: &[(&str, &str, &str)] = &[
+    (
+        "fig2.md",
+        "5.382",
+        "the target κ of the close-up pair, a parameter",
+    ),
+    ("fig2.md", "0.148", "−4/27, the exact U₄ of Eq 12"),
+    ("fig3.md", "2.51", "√(2π), the predicted slope"),
+    (
+        "fig4.md",
+        "1.50",
+        "α(ZᵀZ)ᵢᵢS, exact from the definition of Z",
+    ),
+    (
+        "fig4.md",
+        "64.8",
+        "α(ZᵀZ)ᵢᵢS, exact from the definition of Z",
+    ),
+    (
+        "fig4.md",
+        "17.3",
+        "α(ZᵀZ)ᵢᵢS, exact from the definition of Z",
+    ),
+    ("fig-ts.md", "1.772", "√π, the leading-order slope"),
+    ("fig-theory.md", "22.5", "an input g̃² of the simulation"),
+    (
+        "fig-theory.md",
+        "0.1118",
+        "σ_m of Eq 30 for the input widths",
+    ),
+    (
+        "fig-ts-release.md",
+        "0.02656",
+        "the authors' notebook's printout, quoted",
+    ),
+    ("reproduction.md", "2407.16427", "an arXiv identifier"),
+    ("reproduction.md", "10.5281", "a DOI prefix"),
+    ("fig-ts-release.md", "10.5281", "a DOI prefix"),
+];
+
+/// Decimals with at least three significant digits, and powers of ten, in `text`.
+fn result_like_numbers(text: &str) -> Vec<String> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        // A number starts at a digit not inside another number or a word (`v2`, `Eq26`), but a
+        // TeX control word before it (`\approx2.51`, `\pm0.0018`) does not hide it.
+        let starts = b[i].is_ascii_digit()
+            && (i == 0 || !(b[i - 1].is_ascii_digit() || b[i - 1] == b'.'))
+            && {
+                let mut k = i;
+                while k > 0 && b[k - 1].is_ascii_alphabetic() {
+                    k -= 1;
+                }
+                k == i || (k > 0 && b[k - 1] == b'\\')
+            };
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < b.len() && (b[j].is_ascii_digit() || b[j] == b'.') {
+            j += 1;
+        }
+        let tok = text[i..j].trim_end_matches('.');
+        let rest = &text[j..];
+        let power = rest.starts_with("\\times10")
+            || rest.starts_with("\\times 10")
+            || rest.starts_with(" × 10")
+            || (rest.starts_with("e-") && rest[2..].starts_with(|c: char| c.is_ascii_digit()));
+        // Integers (sizes, years, equation numbers) are not counted; decimals by their digits.
+        let significant = if tok.contains('.') {
+            tok.trim_start_matches(['0', '.']).replace('.', "").len()
+        } else {
+            0
+        };
+        if significant >= 3 || power {
+            out.push(tok.to_string());
+        }
+        i = j.max(i + 1);
+    }
+    out
+}
+
+/// `line` with `{{#include …}}` directives, inline code and link targets removed.
+fn prose(line: &str) -> String {
+    let mut s = line.to_string();
+    while let Some(a) = s.find("{{#include") {
+        let end = s[a..].find("}}").map_or(s.len(), |e| a + e + 2);
+        s.replace_range(a..end, "");
+    }
+    let mut out = String::new();
+    let mut code = false;
+    for c in s.chars() {
+        if c == '`' {
+            code = !code;
+        } else if !code {
+            out.push(c);
+        }
+    }
+    // Link targets (file names, anchors) are not prose.
+    while let Some(a) = out.find("](") {
+        let end = out[a..].find(')').map_or(out.len(), |e| a + e + 1);
+        out.replace_range(a + 1..end, "");
+    }
+    out
+}
+
+#[test]
+fn result_chapters_state_no_hand_typed_numbers() {
+    let src = repo_root().join("book/src");
+    let mut errors = Vec::new();
+    for ch in RESULT_CHAPTERS {
+        let text = fs::read_to_string(src.join(ch)).unwrap_or_else(|e| panic!("{ch}: {e}"));
+        let mut fence = false;
+        for (n, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("```") {
+                fence = !fence;
+                continue;
+            }
+            if fence {
+                continue;
+            }
+            for num in result_like_numbers(&prose(line)) {
+                if !ALLOWED.iter().any(|(c, v, _)| c == ch && *v == num) {
+                    errors.push(format!("book/src/{ch}:{}: `{num}` typed by hand", n + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        errors.is_empty(),
+        "result numbers must come from data/<job>/numbers.md (or be listed in ALLOWED with \
+         the reason they are not results):\n{}",
+        errors.join("\n")
+    );
+}
+
+#[test]
+fn the_hand_typed_number_check_sees_numbers() {
+    assert_eq!(
+        result_like_numbers(
+            "slope 2.3075, p = 0.97, 12.3 %, 1.7\\times10^{-9}, κ = 4, v2.0, \\approx2.51, 1.0e-7"
+        ),
+        ["2.3075", "12.3", "1.7", "2.51", "1.0"]
+    );
+    assert_eq!(
+        prose("a {{#include x.md:y}} `0.123` [t](f.md#x1.234) 0.456"),
+        "a   [t] 0.456"
+    );
+}
