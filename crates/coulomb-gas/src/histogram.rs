@@ -204,6 +204,7 @@ impl Histogram {
         Self::fixed_ranked(sorted, lo, hi, nbins)
     }
 
+    // ANCHOR: fixed_ranked
     /// [`Histogram::fixed_sorted`] of a [`Ranked`] sample (finite values).
     pub fn fixed_ranked<S: Ranked + ?Sized>(
         sorted: &S,
@@ -233,6 +234,7 @@ impl Histogram {
             n: end - start,
         })
     }
+    // ANCHOR_END: fixed_ranked
 
     /// Number of bins.
     pub fn len(&self) -> usize {

@@ -92,6 +92,7 @@ impl Drawn<'_> {
     }
 }
 
+// ANCHOR: drawn
 impl Ranked for Drawn<'_> {
     fn count(&self) -> usize {
         self.prefix[self.prefix.len() - 1] as usize
@@ -120,6 +121,7 @@ impl Ranked for Drawn<'_> {
         self.drawn_before(self.p.sorted.partition_point(|&v| v <= x))
     }
 }
+// ANCHOR_END: drawn
 
 fn spacing(row: &[f64], j: usize) -> f64 {
     (row[j + 1] - row[j]).abs()
@@ -179,6 +181,7 @@ impl PeakSamples {
         &self.spacings.sorted
     }
 
+    // ANCHOR: replica
     /// The replica that draws rows `sel` (with repetition).
     pub fn replica(&self, sel: &[usize]) -> Replica {
         let w = self.width;
@@ -212,6 +215,7 @@ impl PeakSamples {
             spacing_prefix: cumulative(spacing_blocks),
         }
     }
+    // ANCHOR_END: replica
 
     /// A replica's pooled levels in order.
     pub fn drawn_values<'a>(&'a self, r: &'a Replica) -> Drawn<'a> {

@@ -207,6 +207,7 @@ fn newton_step(cov: &[Vec<f64>], g: &[f64]) -> (Vec<f64>, f64) {
     (step, size)
 }
 
+// ANCHOR: newton
 /// Maximises ℓ(θ) from `t` by Newton's method on the analytic score and information
 /// ([`crate::fit::score`]), damped Levenberg–Marquardt style (information + λ·its diagonal, λ
 /// raised until the likelihood rises) where the information is not positive definite or a full
@@ -262,6 +263,7 @@ fn newton(law: Law, samples: &[f64], mut t: Vec<f64>) -> Result<(Vec<f64>, Score
         law.to_external(&t)
     )))
 }
+// ANCHOR_END: newton
 
 /// Maximum-likelihood fit of `law` to `samples`, starting from method-of-moments estimates.
 pub fn fit_mle(law: Law, samples: &[f64]) -> Result<MleFit, GasError> {
