@@ -163,12 +163,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     ctx.rbm_items.clone_from(&args.rbm_items);
     let manifest = registry::run_figures(&ctx, &selected)?;
     let path = registry::write_manifest(&ctx, &manifest, &names, args.only.is_some())?;
+    let skipped = ctx.skipped();
     println!(
-        "{} figure(s), {} file(s) ({} profile); manifest: {}",
-        selected.len(),
+        "{} figure(s), {} file(s) ({} profile); manifest: {}{}",
+        selected.len() - skipped.len(),
         manifest.len(),
         args.profile,
-        path.display()
+        path.display(),
+        if skipped.is_empty() {
+            String::new()
+        } else {
+            format!("; skipped, committed outputs kept: {}", skipped.join(", "))
+        }
     );
     Ok(())
 }
@@ -183,8 +189,8 @@ fn verify_paper(args: &Args) -> anyhow::Result<()> {
     };
     let done = crate::verify_paper::run(&o)?;
     println!(
-        "verify-paper: OK, {} realisation(s) re-trained, {} row(s) bit-identical in {} file group(s), {:.1} s",
-        done.iter().map(|c| c.realisations).sum::<usize>(),
+        "verify-paper: OK, {} value(s) in {} row(s) of {} file group(s) bit-identical, {:.1} s",
+        done.iter().map(|c| c.values).sum::<usize>(),
         done.iter().map(|c| c.rows).sum::<usize>(),
         done.len(),
         start.elapsed().as_secs_f64()

@@ -57,8 +57,12 @@ pub struct Checked {
     pub configurations: usize,
     /// Realisations re-trained (whole configurations for `ts_scaling`).
     pub realisations: usize,
-    /// Rows compared.
+    /// What `realisations` counts.
+    pub unit: &'static str,
+    /// Rows compared (in whole or in part).
     pub rows: usize,
+    /// Values compared.
+    pub values: usize,
     /// Wall time, seconds.
     pub seconds: f64,
 }
@@ -67,8 +71,14 @@ impl std::fmt::Display for Checked {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{}: {} re-trained over {} configuration(s), {} row(s) bit-identical ({:.1} s)",
-            self.file, self.realisations, self.configurations, self.rows, self.seconds
+            "{}: {} {} re-trained ({} configuration(s)), {} value(s) in {} row(s) bit-identical ({:.1} s)",
+            self.file,
+            self.realisations,
+            self.unit,
+            self.configurations,
+            self.values,
+            self.rows,
+            self.seconds
         )
     }
 }
@@ -215,7 +225,7 @@ fn compare(
     row: usize,
     cells: impl IntoIterator<Item = (usize, f64)>,
     what: &str,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<usize> {
     let line = row + 2;
     let have = t.rows.get(row).with_context(|| {
         format!(
@@ -223,7 +233,9 @@ fn compare(
             t.rows.len()
         )
     })?;
+    let mut n = 0;
     for (j, v) in cells {
+        n += 1;
         let c = have.get(j).copied().unwrap_or(f64::NAN);
         if !same(c, v) {
             bail!(
@@ -232,7 +244,7 @@ fn compare(
             );
         }
     }
-    Ok(())
+    Ok(n)
 }
 
 fn rbm_sweep(o: &Options) -> anyhow::Result<Checked> {
@@ -264,13 +276,13 @@ fn rbm_sweep(o: &Options) -> anyhow::Result<Checked> {
         .enumerate()
         .map(|(c, idx)| crate::rbm_sweep::retrain_rows(Profile::Paper, c, idx))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let mut rows = 0;
+    let (mut rows, mut values) = (0, 0);
     for (c, rs) in retrained.iter().enumerate() {
         for (i, row) in rs {
             let what = format!("configuration {c}, realisation {i}");
             match (at.get(&(c, *i)), row) {
                 (Some(&r), Some(row)) => {
-                    compare(rel, &t, r, row.iter().copied().enumerate(), &what)?;
+                    values += compare(rel, &t, r, row.iter().copied().enumerate(), &what)?;
                     rows += 1;
                 }
                 (None, None) => {} // diverged in both
@@ -286,7 +298,9 @@ fn rbm_sweep(o: &Options) -> anyhow::Result<Checked> {
         file: rel.into(),
         configurations: picks.len(),
         realisations: picks.iter().map(Vec::len).sum(),
+        unit: "realisation(s)",
         rows,
+        values,
         seconds: start.elapsed().as_secs_f64(),
     })
 }
@@ -298,7 +312,7 @@ fn model_file(prefix: &str, m: Model) -> String {
 fn fig4_members(o: &Options) -> anyhow::Result<Checked> {
     let start = Instant::now();
     let shown = crate::ts_fig4::shown(Profile::Paper);
-    let (mut realisations, mut rows) = (0, 0);
+    let (mut realisations, mut rows, mut values) = (0, 0, 0);
     for m in HIDDEN_MODELS {
         let rel = format!("fig4/{}", model_file("members", m));
         let (t, sha) = committed(o, &rel)?;
@@ -318,17 +332,19 @@ fn fig4_members(o: &Options) -> anyhow::Result<Checked> {
             let col = 1 + 2 * k as usize;
             for (r, x) in lv.iter().enumerate() {
                 let what = format!("network {k}");
-                compare(&rel, &t, r, [(col, x[0]), (col + 1, x[1])], &what)?;
+                values += compare(&rel, &t, r, [(col, x[0]), (col + 1, x[1])], &what)?;
             }
             realisations += 1;
         }
-        rows = rows.max(t.rows.len());
+        rows += t.rows.len();
     }
     Ok(Checked {
         file: "fig4/members_{z26,z27}.csv".into(),
         configurations: HIDDEN_MODELS.len(),
         realisations,
+        unit: "network(s)",
         rows,
+        values,
         seconds: start.elapsed().as_secs_f64(),
     })
 }
@@ -336,7 +352,7 @@ fn fig4_members(o: &Options) -> anyhow::Result<Checked> {
 fn fig5_samples(o: &Options) -> anyhow::Result<Checked> {
     let start = Instant::now();
     let n = crate::ts_fig5::networks(Profile::Paper);
-    let (mut realisations, mut rows) = (0, 0);
+    let (mut realisations, mut rows, mut values) = (0, 0, 0);
     for m in HIDDEN_MODELS {
         let rel = format!("fig5/{}", model_file("samples", m));
         let (t, sha) = committed(o, &rel)?;
@@ -344,7 +360,7 @@ fn fig5_samples(o: &Options) -> anyhow::Result<Checked> {
         let got = crate::ts_fig5::retrain_samples(Profile::Paper, m, &idx)?;
         for (&k, row) in idx.iter().zip(&got) {
             let what = format!("network {k}");
-            compare(&rel, &t, k as usize, row.iter().copied().enumerate(), &what)?;
+            values += compare(&rel, &t, k as usize, row.iter().copied().enumerate(), &what)?;
             rows += 1;
         }
         realisations += idx.len();
@@ -353,7 +369,9 @@ fn fig5_samples(o: &Options) -> anyhow::Result<Checked> {
         file: "fig5/samples_{z26,z27}.csv".into(),
         configurations: HIDDEN_MODELS.len(),
         realisations,
+        unit: "network(s)",
         rows,
+        values,
         seconds: start.elapsed().as_secs_f64(),
     })
 }
@@ -370,11 +388,11 @@ fn ts_scaling_points(o: &Options) -> anyhow::Result<Checked> {
         ..o.clone()
     };
     let picks = indices(&drawn, &sha, n, rel)?;
-    let mut rows = 0;
+    let (mut rows, mut values) = (0, 0);
     for &d in &picks {
         for (r, row) in crate::ts_scaling::retrain_configuration(Profile::Paper, d as usize)? {
             let what = format!("configuration {d}");
-            compare(rel, &t, r, row.iter().copied().enumerate(), &what)?;
+            values += compare(rel, &t, r, row.iter().copied().enumerate(), &what)?;
             rows += 1;
         }
     }
@@ -382,7 +400,9 @@ fn ts_scaling_points(o: &Options) -> anyhow::Result<Checked> {
         file: rel.into(),
         configurations: picks.len(),
         realisations: picks.len(),
+        unit: "whole ensemble(s)",
         rows,
+        values,
         seconds: start.elapsed().as_secs_f64(),
     })
 }

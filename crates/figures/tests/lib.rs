@@ -121,7 +121,7 @@ mod verify_paper {
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("file(s) match"), "{text}");
         assert!(
-            text.contains("fig5/samples_{z26,z27}.csv: 4 re-trained"),
+            text.contains("fig5/samples_{z26,z27}.csv: 4 network(s) re-trained"),
             "{text}"
         );
         assert!(text.contains("verify-paper: OK"), "{text}");
