@@ -30,6 +30,7 @@ pub(crate) mod ts_fig5;
 pub(crate) mod ts_release;
 pub(crate) mod ts_scaling;
 pub(crate) mod verdicts;
+pub mod verify_paper;
 
 pub use error::{FigureError, Result};
 pub use plot::Plot;

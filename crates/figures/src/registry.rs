@@ -93,6 +93,9 @@ pub struct Context {
     /// The RBM sweep and its analysis once loaded ([`crate::rbm_sweep::ensure`]): shared by the
     /// figures of one run, never global.
     pub rbm: std::sync::OnceLock<std::sync::Arc<crate::rbm_sweep::Loaded>>,
+    /// Figures that could not run here (inputs missing, [`Context::skip`]): their committed
+    /// outputs and MANIFEST lines are kept as they are.
+    skipped: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 /// The file each figure's configuration is stored in, inside its directory.
@@ -129,7 +132,31 @@ impl Context {
             force,
             rbm_items: None,
             rbm: std::sync::OnceLock::new(),
+            skipped: Default::default(),
         }
+    }
+
+    /// Marks figure `name` as not run here because `why` (its inputs are missing); its `run`
+    /// then returns no outputs, and the files and MANIFEST lines a previous run left are kept
+    /// (a fresh clone's first run leaves the tree as it was).
+    pub fn skip(&self, name: &str, why: &str) {
+        eprintln!("[{name}] skipped: {why}");
+        eprintln!(
+            "[{name}] its committed outputs in {} and their MANIFEST lines are kept",
+            self.out_dir.join(name).display()
+        );
+        self.skipped
+            .lock()
+            .expect("the skip list is never left poisoned")
+            .push(name.to_owned());
+    }
+
+    /// The figures skipped so far ([`Context::skip`]).
+    pub fn skipped(&self) -> Vec<String> {
+        self.skipped
+            .lock()
+            .expect("the skip list is never left poisoned")
+            .clone()
     }
 
     /// `<out_dir>/<name>/`, created if missing.
@@ -335,6 +362,9 @@ pub fn run_figures(ctx: &Context, figs: &[&dyn Figure]) -> anyhow::Result<Manife
         let mut outputs = fig
             .run(ctx)
             .with_context(|| format!("figure '{name}' failed"))?;
+        if ctx.skipped().iter().any(|s| s == name) {
+            continue;
+        }
         let cfg = ctx.config_path(name);
         if cfg.is_file() && !outputs.iter().any(|p| same_file(p, &cfg)) {
             outputs.push(cfg);
@@ -381,7 +411,8 @@ pub fn belongs_to(path: &str, names: &[&str]) -> bool {
 }
 
 /// Write `<out>/MANIFEST`. With `only` (a partial run), entries of the other figures in an
-/// existing manifest are kept and those of the figures that ran are replaced.
+/// existing manifest are kept and those of the figures that ran are replaced; entries of
+/// skipped figures ([`Context::skip`]) are always kept.
 pub fn write_manifest(
     ctx: &Context,
     manifest: &Manifest,
@@ -389,9 +420,11 @@ pub fn write_manifest(
     partial: bool,
 ) -> anyhow::Result<PathBuf> {
     let path = ctx.out_dir.join(MANIFEST_FILE);
-    let mut m = if partial && path.exists() {
+    let skipped = ctx.skipped();
+    let skipped: Vec<&str> = skipped.iter().map(String::as_str).collect();
+    let mut m = if (partial || !skipped.is_empty()) && path.exists() {
         let mut old = Manifest::read(&path)?;
-        old.retain(|p| !belongs_to(p, ran));
+        old.retain(|p| belongs_to(p, &skipped) || (partial && !belongs_to(p, ran)));
         old
     } else {
         Manifest::new()
@@ -492,6 +525,60 @@ mod tests {
         let m = Manifest::read(dir.path().join(MANIFEST_FILE)).unwrap();
         assert_eq!(m.len(), 4);
         assert!(m.get("other/a.png").is_some());
+    }
+
+    /// A figure whose inputs are missing here.
+    struct Skipping;
+
+    impl Figure for Skipping {
+        fn name(&self) -> &'static str {
+            "skipping"
+        }
+        fn run(&self, ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
+            ctx.skip(self.name(), "its inputs are not here");
+            Ok(Vec::new())
+        }
+    }
+
+    /// A skipped figure keeps its committed files and MANIFEST lines (config.json included) in a
+    /// full run: a first run without the released files leaves the tree as it was.
+    #[test]
+    fn a_skipped_figure_keeps_its_outputs_and_manifest_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = Context::new(Profile::Quick, dir.path(), false);
+        let kept = ctx.figure_dir("skipping").unwrap();
+        runner::write_json(kept.join(CONFIG_FILE), &serde_json::json!({"old": 1})).unwrap();
+        runner::write_json(kept.join("summary.json"), &serde_json::json!({"x": 1})).unwrap();
+        let mut old = Manifest::new();
+        old.insert("skipping/config.json", "a".repeat(64));
+        old.insert("skipping/summary.json", "b".repeat(64));
+        old.insert("gone/x.csv", "c".repeat(64));
+        old.write(dir.path().join(MANIFEST_FILE)).unwrap();
+
+        let fig = Dummy {
+            computed: AtomicUsize::new(0),
+        };
+        let figs: [&dyn Figure; 2] = [&fig, &Skipping];
+        let m = run_figures(&ctx, &figs).unwrap();
+        assert_eq!(ctx.skipped(), vec!["skipping".to_owned()]);
+        assert!(m.entries().all(|(p, _)| !p.starts_with("skipping/")));
+        write_manifest(&ctx, &m, &["dummy", "skipping"], false).unwrap();
+        let written = Manifest::read(dir.path().join(MANIFEST_FILE)).unwrap();
+        assert_eq!(
+            written.get("skipping/config.json"),
+            Some("a".repeat(64).as_str())
+        );
+        assert_eq!(
+            written.get("skipping/summary.json"),
+            Some("b".repeat(64).as_str())
+        );
+        assert_eq!(
+            written.get("gone/x.csv"),
+            None,
+            "a full run drops what no figure wrote"
+        );
+        assert!(written.get("dummy/samples.csv").is_some());
+        assert!(kept.join("summary.json").is_file());
     }
 
     #[test]

@@ -210,6 +210,38 @@ impl Tables {
     }
 }
 
+/// The ensemble of one Z (network k is `run.member(k, record)`) and what is recorded.
+fn ensemble(model: Model, cfg: &Config) -> anyhow::Result<(teacher_student::Run<2, 2>, Record)> {
+    let run = model.run(cfg.hyper(model), cfg.seed, 0)?;
+    let rec = Record::Dense {
+        until: cfg.record_dense_until,
+        every: cfg.record_every,
+    };
+    Ok((run, rec))
+}
+
+/// The sorted x of a network at each record: its two columns of `members_<z>.csv`.
+fn levels(m: &teacher_student::Member<2, 2>) -> Vec<Vec<f64>> {
+    m.snapshots.iter().map(squared_singular_values).collect()
+}
+
+/// Re-trains network `k` of the profile's Fig 4 ensemble of `model` alone: its x_min, x_max at
+/// each record (columns `m<k>_x_min`, `m<k>_x_max` of `members_<z>.csv`, for `k < shown`).
+pub(crate) fn retrain_member(
+    profile: Profile,
+    model: Model,
+    k: u64,
+) -> anyhow::Result<Vec<Vec<f64>>> {
+    let (run, rec) = ensemble(model, &Config::for_profile(profile))?;
+    Ok(levels(&run.member(k, rec)?))
+}
+
+/// Networks whose trajectories `members_<z>.csv` shows.
+pub(crate) fn shown(profile: Profile) -> usize {
+    let cfg = Config::for_profile(profile);
+    cfg.shown.min(cfg.networks)
+}
+
 /// Simulate one Z and write `mean_<z>.csv` and `members_<z>.csv`; return the summary.
 fn compute(
     model: Model,
@@ -217,11 +249,7 @@ fn compute(
     dir: &Path,
 ) -> anyhow::Result<(ModelSummary, Tables, Vec<PathBuf>)> {
     let h = cfg.hyper(model);
-    let run = model.run(h, cfg.seed, 0)?;
-    let rec = Record::Dense {
-        until: cfg.record_dense_until,
-        every: cfg.record_every,
-    };
+    let (run, rec) = ensemble(model, cfg)?;
     let label = format!("fig4 {}", model.name());
     let nets = runner::par_items(&label, cfg.networks, |k| Ok(run.member(k, rec)?))?;
     let steps = rec.steps(h.steps());
@@ -270,12 +298,12 @@ fn compute(
         header.push(format!("m{m}_x_min"));
         header.push(format!("m{m}_x_max"));
     }
+    let shown_levels: Vec<Vec<Vec<f64>>> = nets[..shown].iter().map(levels).collect();
     let members: Vec<Vec<f64>> = (0..t.len())
         .map(|k| {
             let mut row = vec![t[k]];
-            for m in &nets[..shown] {
-                let x = squared_singular_values(&m.snapshots[k]);
-                row.extend_from_slice(&x);
+            for m in &shown_levels {
+                row.extend_from_slice(&m[k]);
             }
             row
         })

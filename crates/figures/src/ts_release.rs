@@ -10,9 +10,11 @@
 //!   a file, so a file's σ carries a run-to-run scatter larger than its within-file bootstrap error;
 //!   z = (released − mean of repeats)/spread of repeats.
 //!
-//! Needs the released files (`RMT_SGD_REFERENCE_DATA` or `../shared/reference-data`); without them
-//! the figure is skipped with a message. Runs only in the paper profile (the quick profile must
-//! give identical outputs on machines with and without the data).
+//! Needs the released files (`RMT_SGD_REFERENCE_DATA` or `../shared/reference-data`; see
+//! `scripts/fetch-reference-data.sh`); without them the figure is skipped ([`Context::skip`]),
+//! saying how to get them, and its committed outputs and MANIFEST lines are kept. Runs only in
+//! the paper profile (the quick profile must give identical outputs on machines with and without
+//! the data).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -570,13 +572,8 @@ impl Figure for TsRelease {
             return Ok(Vec::new());
         }
         let data = reference_dir();
-        let first = released_configs()[0].path(&data);
-        if !first.exists() {
-            eprintln!(
-                "[ts_release] SKIP: released data not found ({} missing; set {})",
-                first.display(),
-                release_data::ts::ENV_VAR
-            );
+        if let Err(why) = release_data::ts::available(&data) {
+            ctx.skip(self.name(), &why);
             return Ok(Vec::new());
         }
         let cfg = Config {

@@ -125,6 +125,71 @@ fn distinct(grid: &[ReleasedConfig]) -> Vec<&ReleasedConfig> {
     out
 }
 
+/// The ensemble of one configuration: network k is `member(k, Record::Final)`.
+fn ensemble(
+    cfg: &Config,
+    c: &ReleasedConfig,
+) -> Result<teacher_student::Run<2, 2>, teacher_student::TsError> {
+    let mut h = Model::Released.hyper(c.lr, c.noise, c.batch);
+    h.epochs = cfg.epochs;
+    Model::Released.run(h, cfg.seed, 0)
+}
+
+/// A configuration's columns `x` to `bins` of `points.csv`, from its networks' `[ξ₁, ξ₂]`.
+fn analysed(cfg: &Config, c: &ReleasedConfig, pairs: &[[f64; 2]]) -> anyhow::Result<Vec<f64>> {
+    let p = analyse(pairs, c, cfg.bootstrap, cfg.seed, "ts_scaling")?;
+    Ok(vec![
+        scale(c),
+        p.sigma,
+        p.sigma_err,
+        std::f64::consts::PI.sqrt() * p.sigma,
+        p.mean_spacing,
+        p.s_err,
+        sigma_linear(c)?,
+        p.bins as f64,
+    ])
+}
+
+/// The `points.csv` row of grid entry `c` from its analysed columns.
+fn point_row(c: &ReleasedConfig, analysed: &[f64]) -> Vec<f64> {
+    let mut row = vec![series_code(c), c.lr, c.noise, c.batch as f64];
+    row.extend_from_slice(analysed);
+    row
+}
+
+/// Distinct configurations of the profile's grid (each a whole ensemble).
+pub(crate) fn configurations(profile: Profile) -> usize {
+    distinct(&Config::for_profile(profile).grid).len()
+}
+
+/// Re-trains every network of distinct configuration `d` alone and analyses it as the figure
+/// does: `(row, values)` for each row of `points.csv` it fills (for `all --verify-paper`; a row
+/// is a statistic of the whole ensemble, so the unit of the check is a configuration).
+pub(crate) fn retrain_configuration(
+    profile: Profile,
+    d: usize,
+) -> anyhow::Result<Vec<(usize, Vec<f64>)>> {
+    let cfg = Config::for_profile(profile);
+    let configs = distinct(&cfg.grid);
+    let c = *configs
+        .get(d)
+        .with_context(|| format!("ts_scaling has no configuration {d}"))?;
+    let run = ensemble(&cfg, c)?;
+    let label = format!("ts_scaling {}", c.stem());
+    let pairs = runner::par_items(&label, cfg.seeds, |k| {
+        let xi = run.member(k, Record::Final)?.singular_values();
+        Ok([xi[0], xi[1]])
+    })?;
+    let values = analysed(&cfg, c, &pairs)?;
+    Ok(cfg
+        .grid
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.stem() == c.stem())
+        .map(|(i, g)| (i, point_row(g, &values)))
+        .collect())
+}
+
 /// Trains every network of the figure, resuming from (and appending to) `journal`: item `i` is
 /// network `i mod seeds` of distinct configuration `⌊i/seeds⌋`, its record the final singular
 /// values `[ξ₁, ξ₂]`.
@@ -132,11 +197,7 @@ fn ensembles(cfg: &Config, journal: &Path) -> anyhow::Result<Networks> {
     let configs = distinct(&cfg.grid);
     let runs = configs
         .iter()
-        .map(|c| {
-            let mut h = Model::Released.hyper(c.lr, c.noise, c.batch);
-            h.epochs = cfg.epochs;
-            Model::Released.run(h, cfg.seed, 0)
-        })
+        .map(|c| ensemble(cfg, c))
         .collect::<Result<Vec<_>, _>>()?;
     let seeds = cfg.seeds.max(1) as u64;
     let key = |i: u64| i / seeds;
@@ -169,27 +230,13 @@ fn compute(cfg: &Config, journal: &Path) -> anyhow::Result<(Vec<Vec<f64>>, Netwo
     let networks = done.items.chunks(cfg.seeds.max(1));
     for (c, nets) in distinct(&cfg.grid).into_iter().zip(networks) {
         let pairs: Vec<[f64; 2]> = nets.iter().map(|(_, xi)| [xi[0], xi[1]]).collect();
-        let p = analyse(&pairs, c, cfg.bootstrap, cfg.seed, "ts_scaling")?;
-        cache.insert(
-            c.stem(),
-            vec![
-                scale(c),
-                p.sigma,
-                p.sigma_err,
-                std::f64::consts::PI.sqrt() * p.sigma,
-                p.mean_spacing,
-                p.s_err,
-                sigma_linear(c)?,
-                p.bins as f64,
-            ],
-        );
+        cache.insert(c.stem(), analysed(cfg, c, &pairs)?);
     }
-    let mut rows = Vec::new();
-    for c in &cfg.grid {
-        let mut row = vec![series_code(c), c.lr, c.noise, c.batch as f64];
-        row.extend_from_slice(&cache[&c.stem()]);
-        rows.push(row);
-    }
+    let rows = cfg
+        .grid
+        .iter()
+        .map(|c| point_row(c, &cache[&c.stem()]))
+        .collect();
     Ok((rows, done))
 }
 

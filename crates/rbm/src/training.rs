@@ -225,6 +225,13 @@ impl Experiment {
         progress: Option<Progress>,
     ) -> Run {
         let ids: Vec<u64> = indices.collect();
+        self.run_indices::<L>(&ids, progress)
+    }
+
+    /// Trains the realisations `ids` (any indices, in this order) in groups of `L`: realisation
+    /// `i` alone gives the same result as within a whole sweep (how `all --verify-paper`
+    /// re-trains a sample of a committed sweep).
+    pub fn run_indices<const L: usize>(&self, ids: &[u64], progress: Option<Progress>) -> Run {
         let per = (self.hyper.epochs * self.hyper.batch) as u64;
         let groups: Vec<Vec<Outcome>> = ids
             .par_chunks(L)
@@ -412,6 +419,10 @@ mod tests {
             );
         }
         assert_bit_identical(&reference, &Run { outcomes: sharded });
+        // Any indices, alone or out of order (a sample re-trained by `all --verify-paper`).
+        let picked = exp.run_indices::<4>(&[5, 2], None);
+        assert_eq!(picked.outcomes[0], reference.outcomes[5]);
+        assert_eq!(picked.outcomes[1], reference.outcomes[2]);
         // An odd number of chains (the AVX2 kernels work on pairs of chains, plus a remainder).
         let odd = small(0.1, 5, 60, 9);
         let reference = odd.run_grouped::<1>(0..5, None);

@@ -24,6 +24,21 @@ pub fn reference_dir(workspace_root: &Path) -> PathBuf {
     }
 }
 
+/// `Ok` when the released files are in `dir` (the first one is looked for); otherwise the
+/// one-line explanation of how to get them, for the figures and tests that need them.
+pub fn available(dir: &Path) -> Result<(), String> {
+    let first = released_configs()[0].path(dir);
+    if first.is_file() {
+        return Ok(());
+    }
+    Err(format!(
+        "the authors' released files are not in {} ({} is missing): get them with \
+         `scripts/fetch-reference-data.sh DIR` and set {ENV_VAR}=DIR",
+        dir.display(),
+        first.display()
+    ))
+}
+
 /// The scan a released file belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -47,8 +47,9 @@ fn reads_c_and_fortran_order_and_scalars() {
     }
 }
 
-/// The writer's output is what numpy writes (checked against numpy when it is installed).
+/// The writer's output is what numpy writes, checked against numpy.
 #[test]
+#[ignore = "needs python3 with numpy on PATH (CI runs it with --ignored in the Python package's venv)"]
 fn numpy_reads_our_files_and_we_read_numpy_files() {
     let dir = tempfile::tempdir().unwrap();
     let ours = dir.path().join("ours.npz");
@@ -72,17 +73,13 @@ fn numpy_reads_our_files_and_we_read_numpy_files() {
     match ran {
         Ok(o) if o.status.success() => {}
         Ok(o) if String::from_utf8_lossy(&o.stderr).contains("No module named 'numpy'") => {
-            eprintln!("SKIP numpy cross-check: numpy is not installed");
-            return;
+            panic!("numpy is not installed for the python3 on PATH")
         }
         Ok(o) => panic!(
             "numpy rejected our file: {}",
             String::from_utf8_lossy(&o.stderr)
         ),
-        Err(_) => {
-            eprintln!("SKIP numpy cross-check: python3 not found");
-            return;
-        }
+        Err(e) => panic!("python3 not found: {e}"),
     }
     let npz = Npz::open(&theirs).unwrap();
     let a = npz.array("a").unwrap();
@@ -224,17 +221,11 @@ fn reference_dir() -> PathBuf {
 
 /// Every released teacher-student file opens, with the documented layout and scalars.
 #[test]
+#[ignore = "needs the authors' released files: set RMT_SGD_REFERENCE_DATA or run scripts/fetch-reference-data.sh (CI runs it with --ignored)"]
 fn released_files_have_the_documented_layout() {
     let dir = reference_dir();
     let configs = release_data::ts::released_configs();
-    if !configs[0].path(&dir).exists() {
-        eprintln!(
-            "SKIP: released data not found under {} (set {})",
-            dir.display(),
-            release_data::ts::ENV_VAR
-        );
-        return;
-    }
+    release_data::ts::available(&dir).unwrap();
     for c in configs {
         let run = release_data::ts::ReleasedRun::open(c.path(&dir)).unwrap();
         assert_eq!(run.shape, vec![3000, 6, 2, 2], "{}", c.stem());

@@ -4,6 +4,7 @@
 //! cargo run --release -p figures --bin all                      # paper profile into data/
 //! cargo run --release -p figures --bin all -- --profile quick   # small sizes (< 1 min)
 //! cargo run --release -p figures --bin all -- --profile quick --verify
+//! cargo run --release -p figures --bin all -- --verify-paper --sample 8   # no recomputation
 //! ```
 
 #![forbid(unsafe_code)]

@@ -104,6 +104,10 @@ pub struct SweepRecord {
 
 const LAMBDA_FILE: &str = "lambda.csv";
 const SWEEP_FILE: &str = "sweep.json";
+
+/// The fields of `sweep.json` that record the machine, not the result (`wall_seconds`,
+/// `threads`): a recomputation (`all --profile paper --verify`) compares the file without them.
+pub const INFORMATIONAL: (&str, &[&str]) = ("rbm/sweep.json", &["wall_seconds", "threads"]);
 const ANALYSIS_FILE: &str = "analysis.json";
 /// The resume journal of an unsharded training run, inside `<out>/rbm/`.
 pub const JOURNAL_FILE: &str = "sweep.journal";
@@ -112,6 +116,45 @@ fn lambda_header() -> Vec<String> {
     let mut h = vec!["config".into(), "lr".into(), "batch".into(), "index".into()];
     h.extend((0..N).map(|i| format!("lambda{i}")));
     h
+}
+
+/// The `lambda.csv` row of realisation `index` of configuration `c`: `config, lr, batch, index`
+/// and its λ ascending.
+fn lambda_row(c: usize, h: rbm::Hyper, index: u64, lambda: &[f64; N]) -> Vec<f64> {
+    let mut row = vec![c as f64, h.lr, h.batch as f64, index as f64];
+    row.extend_from_slice(lambda);
+    row
+}
+
+/// Re-trains realisations `indices` of configuration `c` of the profile's sweep alone, exactly
+/// as the sweep trains them: their `lambda.csv` rows, `None` for one that diverged (it has no
+/// row). What `all --verify-paper` compares with the committed file.
+pub fn retrain_rows(
+    profile: Profile,
+    c: usize,
+    indices: &[u64],
+) -> anyhow::Result<Vec<(u64, Option<Vec<f64>>)>> {
+    let cfg = SweepConfig::for_profile(profile);
+    let point = cfg
+        .sweep
+        .points
+        .get(c)
+        .with_context(|| format!("the sweep has no configuration {c}"))?;
+    let run = cfg
+        .sweep
+        .experiment(point)?
+        .run_indices::<{ rbm::LANES }>(indices, None);
+    Ok(indices
+        .iter()
+        .zip(&run.outcomes)
+        .map(|(&i, o)| {
+            let row = match o {
+                rbm::Outcome::Learnt(r) => Some(lambda_row(c, point.hyper, i, &r.lambda)),
+                rbm::Outcome::Diverged { .. } => None,
+            };
+            (i, row)
+        })
+        .collect())
 }
 
 /// Trains the sweep (or takes its items from a merged file), then writes `lambda.csv` and
@@ -150,9 +193,7 @@ pub fn train(
             })
             .collect();
         for (index, lambda, _) in &learnt {
-            let mut row = vec![c as f64, h.lr, h.batch as f64, *index as f64];
-            row.extend_from_slice(*lambda);
-            rows.push(row);
+            rows.push(lambda_row(c, h, *index, lambda));
         }
         let snaps: Vec<&[Snapshot]> = learnt.iter().map(|l| l.2).collect();
         let stationarity = Stationarity::check_snapshots(&snaps, &target);

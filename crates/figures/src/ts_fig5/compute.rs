@@ -21,6 +21,40 @@ fn upper_angle(w: &Mat<2, 2>) -> f64 {
     0.5 * (2.0 * m[(0, 1)]).atan2(m[(0, 0)] - m[(1, 1)])
 }
 
+/// The rows of `samples_<model>.csv` of networks `indices` of the ensemble (the figure trains
+/// `0..networks`; `all --verify-paper` re-trains a sample): `xi_min, xi_max, x_min, x_max,
+/// upper_is_fast`.
+pub(crate) fn sample_rows(
+    model: Model,
+    cfg: &Config,
+    indices: &[u64],
+) -> anyhow::Result<Vec<Vec<f64>>> {
+    let h = cfg.hyper(model);
+    let teacher = model.teacher();
+    let run = model.run(h, cfg.seed, 0)?;
+    let label = format!("fig5 {}", model.name());
+    let nets = runner::par_items(&label, indices.len(), |k| {
+        Ok(run.member(indices[k as usize], Record::Final)?)
+    })?;
+    let g = DMatrix::from_fn(2, 2, |i, j| teacher.gram()[(i, j)]);
+    let (_, u) = eigen_sorted(&g)?;
+    let fast_angle = u[(1, 1)].atan2(u[(0, 1)]);
+    Ok(nets
+        .iter()
+        .map(|m| {
+            let xi = m.singular_values();
+            let c = (upper_angle(&m.w) - fast_angle).cos();
+            vec![
+                xi[0],
+                xi[1],
+                xi[0] * xi[0],
+                xi[1] * xi[1],
+                f64::from(u8::from(c * c > 0.5)),
+            ]
+        })
+        .collect())
+}
+
 pub(super) fn compute(
     model: Model,
     cfg: &Config,
@@ -28,24 +62,8 @@ pub(super) fn compute(
 ) -> anyhow::Result<(ModelSummary, Tables, Vec<PathBuf>)> {
     let h = cfg.hyper(model);
     let teacher = model.teacher();
-    let run = model.run(h, cfg.seed, 0)?;
-    let label = format!("fig5 {}", model.name());
-    let nets = runner::par_items(&label, cfg.networks, |k| Ok(run.member(k, Record::Final)?))?;
-    let g = DMatrix::from_fn(2, 2, |i, j| teacher.gram()[(i, j)]);
-    let (_, u) = eigen_sorted(&g)?;
-    let fast_angle = u[(1, 1)].atan2(u[(0, 1)]);
-    let mut rows = Vec::with_capacity(nets.len());
-    for m in &nets {
-        let xi = m.singular_values();
-        let c = (upper_angle(&m.w) - fast_angle).cos();
-        rows.push(vec![
-            xi[0],
-            xi[1],
-            xi[0] * xi[0],
-            xi[1] * xi[1],
-            f64::from(u8::from(c * c > 0.5)),
-        ]);
-    }
+    let all: Vec<u64> = (0..cfg.networks as u64).collect();
+    let rows = sample_rows(model, cfg, &all)?;
     let [csv, lin_csv] = Tables::paths(dir, model);
     let samples = runner::CsvTable::new(
         &["xi_min", "xi_max", "x_min", "x_max", "upper_is_fast"],
@@ -223,7 +241,7 @@ pub(super) fn compute(
             mean_minus_centre_stderr: (var / alt.len() as f64).sqrt(),
             skewness: skew,
         },
-        networks: nets.len(),
+        networks: rows.len(),
         samples: pooled.len(),
         mean,
         u4: sample_u4(&pooled),

@@ -249,6 +249,21 @@ struct Summary {
 mod compute;
 use compute::compute;
 
+/// Re-trains networks `indices` of the profile's Fig 5 ensemble of `model` alone: their rows of
+/// `samples_<model>.csv` (for `all --verify-paper`).
+pub(crate) fn retrain_samples(
+    profile: Profile,
+    model: Model,
+    indices: &[u64],
+) -> anyhow::Result<Vec<Vec<f64>>> {
+    compute::sample_rows(model, &Config::for_profile(profile), indices)
+}
+
+/// Networks in the profile's ensemble of each model.
+pub(crate) fn networks(profile: Profile) -> usize {
+    Config::for_profile(profile).networks
+}
+
 fn notes(cfg: &Config) -> Vec<String> {
     vec![
         format!(
