@@ -70,38 +70,12 @@ clippy:
 machete:
     cargo machete --with-metadata
 
-# The worked example of the book's `analyze` chapter: the released batch-size scan analysed by
-# `rmt-sgd analyze --scaling` into data/analyze/ (needs the released files, see
-# scripts/fetch-reference-data.sh; checked by data/analyze/MANIFEST). It runs in a scratch
-# directory where TSmodel/ links to the released files, so that the JSON records the inputs
-# relative to the reference-data directory and the plots relative to the repository, wherever
-# both are on this machine.
+# The worked example of the book's `analyze` chapter: the `analyze` figure job (the command's
+# functions on the released files, into data/analyze/ with its numbers for the book; needs the
+# released files, see scripts/fetch-reference-data.sh and RMT_SGD_REFERENCE_DATA).
 analyze-example:
-    #!/usr/bin/env bash
-    set -euo pipefail
-    root="$PWD"
-    ref="${RMT_SGD_REFERENCE_DATA:-../shared/reference-data}"
-    [ -d "$ref/TSmodel" ] || { echo "error: no released files in $ref: run scripts/fetch-reference-data.sh DIR and set RMT_SGD_REFERENCE_DATA=DIR" >&2; exit 2; }
-    target="${CARGO_TARGET_DIR:-target}"
-    case "$target" in /*) ;; *) target="$root/$target" ;; esac
-    cargo build --release -p rmt-sgd
-    scratch="$(mktemp -d)"
-    trap 'rm -rf "$scratch"' EXIT
-    ln -s "$(cd "$ref" && pwd)/TSmodel" "$scratch/TSmodel"
-    mkdir -p "$scratch/data/analyze/single" "$scratch/data/analyze/scaling"
-    files=()
-    for b in 4 8 16 32 64; do files+=("TSmodel/bs/TSmodel_lr0.1n0.1bs$b/TSmodel_lr0.1n0.1bs$b.npz"); done
-    cd "$scratch"
-    "$target/release/rmt-sgd" analyze "${files[2]}" \
-        --json data/analyze/single/bs16.json --plots data/analyze/single > /dev/null
-    "$target/release/rmt-sgd" analyze --scaling "${files[@]}" --targets 2 \
-        --bootstrap-label ts_release --json data/analyze/scaling/bs_scaling.json \
-        --plots data/analyze/scaling > /dev/null
-    bash "$root/scripts/write-manifest.sh" data/analyze
-    rm -rf "$root/data/analyze"
-    cp -r data/analyze "$root/data/analyze"
+    cargo run --release -p figures --bin all -- --only analyze --force
 
-# The Python package: build the wheel, install it in a fresh venv, run its pytest suite.
 python-test:
     bash scripts/python-test.sh
 

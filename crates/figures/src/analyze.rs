@@ -23,6 +23,13 @@ use spectral::{
 
 use crate::analyze_plots::{peak_png, scaling_png, ScalingPoints};
 
+/// `rmt-sgd analyze`'s default bootstrap replicates.
+pub const DEFAULT_BOOTSTRAP: usize = 200;
+/// `rmt-sgd analyze`'s default base seed of the bootstrap.
+pub const DEFAULT_SEED: u64 = 20240814;
+/// `rmt-sgd analyze`'s default label of the bootstrap streams.
+pub const DEFAULT_BOOTSTRAP_LABEL: &str = "analyze";
+
 /// How to read and analyse files.
 #[derive(Clone, Debug)]
 pub struct AnalyzeOptions {
@@ -47,6 +54,24 @@ pub struct AnalyzeOptions {
     pub plots: Option<PathBuf>,
     /// Keep outlying networks in the statistics (they are reported either way).
     pub keep_outliers: bool,
+}
+
+impl Default for AnalyzeOptions {
+    /// The command's defaults: `rmt-sgd analyze FILE` with no option.
+    fn default() -> Self {
+        AnalyzeOptions {
+            read: ReadOptions::default(),
+            targets: None,
+            sigma0: None,
+            bootstrap: DEFAULT_BOOTSTRAP,
+            seed: DEFAULT_SEED,
+            bootstrap_label: DEFAULT_BOOTSTRAP_LABEL.into(),
+            lr: None,
+            batch: None,
+            plots: None,
+            keep_outliers: false,
+        }
+    }
 }
 
 impl AnalyzeOptions {

@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod analyze;
+pub mod analyze_example;
 pub(crate) mod analyze_plots;
 pub mod cli;
 pub mod error;

@@ -1,7 +1,7 @@
 //! `all --verify-paper`: checks the committed paper-profile data without recomputing them.
 //!
 //! 1. Every file under `<data>` is listed in a MANIFEST (`<data>/MANIFEST`, or that of a
-//!    sub-directory with its own: `quick/`, `analyze/`, `python/`) and hashes to its line.
+//!    sub-directory with its own: `quick/`, `python/`) and hashes to its line.
 //! 2. A sample of realisations of each ensemble is re-trained alone, by the functions the
 //!    figures train them with (same seeds: a realisation's stream depends only on the base
 //!    seed, the configuration and its index), and the rows compared bit for bit with the
@@ -110,7 +110,7 @@ pub fn run(o: &Options) -> anyhow::Result<Vec<Checked>> {
 }
 
 /// Checks that every file under `data` is covered by a MANIFEST and hashes to its line: the
-/// directories of `data` that hold their own `MANIFEST` (`quick/`, `analyze/`, `python/`) by
+/// directories of `data` that hold their own `MANIFEST` (`quick/`, `python/`) by
 /// theirs, everything else by `<data>/MANIFEST`. Returns the number of files checked and the
 /// manifests.
 pub fn check_manifests(data: &Path) -> anyhow::Result<(usize, Vec<PathBuf>)> {

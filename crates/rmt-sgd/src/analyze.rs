@@ -50,14 +50,14 @@ pub struct AnalyzeArgs {
     #[arg(long, default_value = "auto")]
     sigma0: String,
     /// Bootstrap replicates for the error of σ (0 = none: the least-squares standard error).
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = figures::analyze::DEFAULT_BOOTSTRAP)]
     bootstrap: usize,
     /// Base seed of the bootstrap.
-    #[arg(long, default_value_t = 20240814)]
+    #[arg(long, default_value_t = figures::analyze::DEFAULT_SEED)]
     seed: u64,
     /// Bootstrap streams are `stream(seed, "<label>/bootstrap/<file stem>", r)`; with
     /// `ts_release` they are the streams of the `ts_release` figure (identical errors).
-    #[arg(long, default_value = "analyze")]
+    #[arg(long, default_value = figures::analyze::DEFAULT_BOOTSTRAP_LABEL)]
     bootstrap_label: String,
     /// With --scaling: learning rates α of the runs, in order (overrides the files' `lr`).
     #[arg(long, value_parser = args::list)]
