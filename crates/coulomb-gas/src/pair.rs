@@ -78,9 +78,18 @@ impl PairDensity {
     /// [`Density1D::ln_pdf`] given `ln_norm = self.ln_norm()`.
     #[inline]
     pub(crate) fn ln_pdf_with(&self, x: f64, ln_norm: f64) -> f64 {
+        self.ln_parts(x, ln_norm)[0]
+    }
+
+    /// [ln ρ, t, e^{−t²/2}, erf(t/√2)] at x: ln ρ with the pieces the likelihood's derivatives
+    /// reuse (`fit::score`).
+    #[inline]
+    pub(crate) fn ln_parts(&self, x: f64, ln_norm: f64) -> [f64; 4] {
         let t = (x - self.centre) / self.sigma;
-        let bracket = 2.0 * (-0.5 * t * t).exp() + SQRT_2PI * (t * erf(t / SQRT_2)).abs();
-        -0.5 * t * t - ln_norm + bracket.ln()
+        let g = (-0.5 * t * t).exp();
+        let e = erf(t / SQRT_2);
+        let bracket = 2.0 * g + SQRT_2PI * (t * e).abs();
+        [-0.5 * t * t - ln_norm + bracket.ln(), t, g, e]
     }
 
     /// ln ρ with every factor in log space and t = δx/σ formed without overflow: the fallback of

@@ -66,6 +66,20 @@ pub(crate) fn ln_g(z: f64) -> f64 {
 }
 
 /// ln Σ exp(a_i), robust to −∞ entries and to large magnitudes.
+/// [`log_sum_exp`] of three terms, with e^{aⱼ − max a} (the softmax weights up to their sum):
+/// the same bits as `log_sum_exp(&a)` (the same exponentials added in the same order).
+pub(crate) fn log_sum_exp3(a: [f64; 3]) -> (f64, [f64; 3]) {
+    let m = a.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if m == f64::NEG_INFINITY {
+        return (f64::NEG_INFINITY, [0.0; 3]);
+    }
+    if m == f64::INFINITY {
+        return (f64::INFINITY, a.map(|v| if v == m { 1.0 } else { 0.0 }));
+    }
+    let e = a.map(|v| (v - m).exp());
+    (m + e.iter().sum::<f64>().ln(), e)
+}
+
 pub(crate) fn log_sum_exp(a: &[f64]) -> f64 {
     let m = a.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if m == f64::NEG_INFINITY {
@@ -80,6 +94,20 @@ pub(crate) fn log_sum_exp(a: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_sum_exp3_is_log_sum_exp() {
+        for a in [
+            [0.1, -3.0, 2.5],
+            [-800.0, -801.0, f64::NEG_INFINITY],
+            [f64::NEG_INFINITY; 3],
+            [1e300, 1.0, -1e300],
+        ] {
+            let (v, e) = log_sum_exp3(a);
+            assert_eq!(v.to_bits(), log_sum_exp(&a).to_bits(), "{a:?}");
+            assert!(e.iter().all(|w| (0.0..=1.0).contains(w)));
+        }
+    }
 
     #[test]
     fn ln_g_is_continuous_at_the_switch_and_matches_the_tail_asymptotics() {

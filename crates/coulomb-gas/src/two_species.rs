@@ -13,7 +13,7 @@ use rand_distr::{Distribution, StandardNormal};
 use crate::density::Density1D;
 use crate::error::{check_finite, check_positive, GasError};
 use crate::special::{
-    ln_g, log_sum_exp, norm_cdf, scaled_offset, SQRT_2, SQRT_2PI, SQRT_PI, T_FAR,
+    ln_g, log_sum_exp, log_sum_exp3, norm_cdf, scaled_offset, SQRT_2, SQRT_2PI, SQRT_PI, T_FAR,
 };
 use crate::surmise::Surmise;
 
@@ -200,6 +200,21 @@ impl TwoSpecies {
     }
 }
 
+/// [`TwoSpecies::ln_terms`]: ln ρ at one x and what it was made of.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LnTerms {
+    /// ln ρ.
+    pub ln_pdf: f64,
+    /// δx = x − x₀.
+    pub d: f64,
+    /// a_i = δx²/(2σ_i²).
+    pub a: [f64; 2],
+    /// |erf(δx/(√2 σ_i))|.
+    pub erf_abs: [f64; 2],
+    /// e^{ℓⱼ − max ℓ} (the softmax weights of the three terms up to their sum).
+    pub weights: [f64; 3],
+}
+
 impl TwoSpecies {
     /// ln 2(σ₁² + σ₂²) and ln 2N₀, the constants of [`Density1D::ln_pdf`] (computed once per
     /// likelihood).
@@ -211,13 +226,29 @@ impl TwoSpecies {
     /// [`Density1D::ln_pdf`] given `c = self.ln_consts()`.
     #[inline]
     pub(crate) fn ln_pdf_with(&self, x: f64, c: [f64; 2]) -> f64 {
+        self.ln_terms(x, c).ln_pdf
+    }
+
+    /// ln ρ = ln(e^{ℓ₀} + e^{ℓ₁} + e^{ℓ₂}) − ln 2N₀ with its pieces, which the likelihood's
+    /// derivatives reuse (`fit::score`):
+    /// ℓ₀ = ln 2(σ₁² + σ₂²) − a₁ − a₂, ℓ₁ = ln(√(2π) σ₂ |δx E₂|) − a₁, ℓ₂ = ℓ₁ with 1 ↔ 2.
+    #[inline]
+    pub(crate) fn ln_terms(&self, x: f64, c: [f64; 2]) -> LnTerms {
         let d = x - self.centre;
         let (s1, s2) = (self.sigma1, self.sigma2);
         let (a1, a2) = (d * d / (2.0 * s1 * s1), d * d / (2.0 * s2 * s2));
+        let (e1, e2) = (erf(d / (SQRT_2 * s1)), erf(d / (SQRT_2 * s2)));
         let l0 = c[0] - a1 - a2;
-        let l1 = (SQRT_2PI * s2 * (d * erf(d / (SQRT_2 * s2))).abs()).ln() - a1;
-        let l2 = (SQRT_2PI * s1 * (d * erf(d / (SQRT_2 * s1))).abs()).ln() - a2;
-        log_sum_exp(&[l0, l1, l2]) - c[1]
+        let l1 = (SQRT_2PI * s2 * (d * e2).abs()).ln() - a1;
+        let l2 = (SQRT_2PI * s1 * (d * e1).abs()).ln() - a2;
+        let (lse, weights) = log_sum_exp3([l0, l1, l2]);
+        LnTerms {
+            ln_pdf: lse - c[1],
+            d,
+            a: [a1, a2],
+            erf_abs: [e1.abs(), e2.abs()],
+            weights,
+        }
     }
 
     /// The scale s = max(σ₁, σ₂) and the law in units of s (centre 0, widths ≤ 1): Eq (32) is a

@@ -10,6 +10,7 @@
 //! bits, so every histogram is the one of the sorted resample, bit for bit.
 
 use coulomb_gas::histogram::Ranked;
+use rayon::slice::ParallelSliceMut;
 
 use crate::error::SpectralError;
 
@@ -34,7 +35,9 @@ impl Presorted {
             .enumerate()
             .map(|(k, &x)| (x, k as u32))
             .collect();
-        order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        // The order of equal values (same bits) is immaterial: every read is by rank or by
+        // value, so the parallel sort's tie order cannot change a result.
+        order.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
         let mut block_of = vec![0u32; values.len()];
         for (pos, &(_, k)) in order.iter().enumerate() {
             block_of[k as usize] = (pos / BLOCK) as u32;

@@ -68,7 +68,7 @@ impl Law {
             .collect()
     }
 
-    fn cdf(self, p: &[f64]) -> Box<dyn Fn(f64) -> f64> {
+    fn cdf(self, p: &[f64]) -> Box<dyn Fn(f64) -> f64 + Sync> {
         match self {
             Law::Pair => {
                 let d = PairDensity {

@@ -13,7 +13,7 @@
 
 use crate::density::Gaussian;
 use crate::pair::PairDensity;
-use crate::special::{erf, SQRT_2, SQRT_PI};
+use crate::special::{SQRT_2, SQRT_PI};
 use crate::surmise::Surmise;
 use crate::two_species::TwoSpecies;
 
@@ -108,11 +108,10 @@ impl Terms {
         let mut s = Score::default();
         match self {
             Terms::Pair(d, c) => {
-                s.ll = d.ln_pdf_with(x, *c);
-                let (sigma, t) = (d.sigma, (x - d.centre) / d.sigma);
+                let [ll, t, g, e] = d.ln_parts(x, *c);
+                s.ll = ll;
+                let sigma = d.sigma;
                 // f/g, f'/g, f''/g of the shape f(t) (ρ = f/σ), g = e^{−t²/2}: no underflow.
-                let g = (-0.5 * t * t).exp();
-                let e = erf(t / SQRT_2);
                 let a = 1.0 / (2.0 * SQRT_PI);
                 let b = 1.0 / (2.0 * SQRT_2);
                 let f0 = a * g + b * t * e;
@@ -161,13 +160,13 @@ fn ln_norm_derivs(s1: f64, s2: f64) -> ([f64; K], [[f64; K]; K]) {
     )
 }
 
-/// ln|δx·erf(δx/(√2 s))| with its derivatives in (x₀, ln s): (h, h_c, h_u, h_cc, h_cu, h_uu).
-fn ln_abs_d_erf(d: f64, s: f64) -> [f64; 6] {
+/// The derivatives of h = ln|δx·erf(δx/(√2 s))| in (x₀, ln s): (h_c, h_u, h_cc, h_cu, h_uu),
+/// given |erf| and a = δx²/(2s²) from the density's own evaluation.
+fn d_ln_abs_d_erf(d: f64, s: f64, erf_abs: f64, a: f64) -> [f64; 5] {
     let big_d = d.abs();
     let z = big_d / (SQRT_2 * s);
-    let ez = erf(z);
-    // q = ln erf z: q' = (2/√π) e^{−z²}/erf z, q'' = −2z q' − q'².
-    let q1 = 2.0 / SQRT_PI * (-z * z).exp() / ez;
+    // q = ln erf z: q' = (2/√π) e^{−z²}/erf z (z² = a), q'' = −2z q' − q'².
+    let q1 = 2.0 / SQRT_PI * (-a).exp() / erf_abs;
     let q2 = -2.0 * z * q1 - q1 * q1;
     let h_d = 1.0 / big_d + q1 / (SQRT_2 * s);
     let h_dd = -1.0 / (big_d * big_d) + q2 / (2.0 * s * s);
@@ -176,17 +175,11 @@ fn ln_abs_d_erf(d: f64, s: f64) -> [f64; 6] {
     let h_du = -(q1 + z * q2) / (SQRT_2 * s);
     // |δx| falls as x₀ rises where δx > 0.
     let sign = d.signum();
-    [
-        (big_d * ez).ln(),
-        -sign * h_d,
-        h_u,
-        h_dd,
-        -sign * h_du,
-        h_uu,
-    ]
+    [-sign * h_d, h_u, h_dd, -sign * h_du, h_uu]
 }
 
-/// Eq (32): ln ρ = ln(e^{ℓ₀} + e^{ℓ₁} + e^{ℓ₂}) − ln 2N₀ (the terms of `TwoSpecies::ln_pdf_with`).
+/// Eq (32): ln ρ = ln(e^{ℓ₀} + e^{ℓ₁} + e^{ℓ₂}) − ln 2N₀ (`TwoSpecies::ln_terms`), whose
+/// derivatives are the softmax-weighted ones of the three terms.
 fn two_species_at(
     d: &TwoSpecies,
     c: [f64; 2],
@@ -195,18 +188,17 @@ fn two_species_at(
     x: f64,
     s: &mut Score,
 ) {
-    s.ll = d.ln_pdf_with(x, c);
+    let t = d.ln_terms(x, c);
+    s.ll = t.ln_pdf;
     let (s1, s2) = (d.sigma1, d.sigma2);
-    let dx = x - d.centre;
+    let dx = t.d;
     let (v1, v2) = (s1 * s1, s2 * s2);
-    let (a1, a2) = (dx * dx / (2.0 * v1), dx * dx / (2.0 * v2));
+    let [a1, a2] = t.a;
     let v = v1 + v2;
-    // ℓ₀ = ln 2(σ₁² + σ₂²) − a₁ − a₂.
     let k11 = 4.0 * v1 * v2 / (v * v);
     let mut grads = [[0.0; K]; 3];
     let mut hess = [[[0.0; K]; K]; 3];
-    let mut ell = [0.0; 3];
-    ell[0] = c[0] - a1 - a2;
+    // ℓ₀ = ln 2(σ₁² + σ₂²) − a₁ − a₂.
     grads[0] = [
         dx / v1 + dx / v2,
         2.0 * v1 / v + 2.0 * a1,
@@ -217,32 +209,32 @@ fn two_species_at(
         [-2.0 * dx / v1, k11 - 4.0 * a1, -k11],
         [-2.0 * dx / v2, -k11, k11 - 4.0 * a2],
     ];
-    // ℓ₁ = ln √(2π) + u₂ + ln|δx erf(δx/(√2σ₂))| − a₁; ℓ₂ likewise with 1 ↔ 2.
-    let h2 = ln_abs_d_erf(dx, s2);
-    let h1 = ln_abs_d_erf(dx, s1);
-    let ln_sqrt_2pi = crate::special::LN_SQRT_2PI;
-    ell[1] = ln_sqrt_2pi + s2.ln() + h2[0] - a1;
-    grads[1] = [h2[1] + dx / v1, 2.0 * a1, 1.0 + h2[2]];
-    hess[1] = [
-        [h2[3] - 1.0 / v1, -2.0 * dx / v1, h2[4]],
-        [-2.0 * dx / v1, -4.0 * a1, 0.0],
-        [h2[4], 0.0, h2[5]],
-    ];
-    ell[2] = ln_sqrt_2pi + s1.ln() + h1[0] - a2;
-    grads[2] = [h1[1] + dx / v2, 1.0 + h1[2], 2.0 * a2];
-    hess[2] = [
-        [h1[3] - 1.0 / v2, h1[4], -2.0 * dx / v2],
-        [h1[4], h1[5], 0.0],
-        [-2.0 * dx / v2, 0.0, -4.0 * a2],
-    ];
-    let m = ell.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let w: Vec<f64> = ell.iter().map(|l| (l - m).exp()).collect();
+    // ℓ₁ = ln √(2π) + u₂ + ln|δx erf(δx/(√2σ₂))| − a₁; ℓ₂ likewise with 1 ↔ 2. A term of zero
+    // weight (δx = 0 makes ℓ₁, ℓ₂ = −∞) is skipped below, so its derivatives are not needed.
+    if t.weights[1] != 0.0 {
+        let h2 = d_ln_abs_d_erf(dx, s2, t.erf_abs[1], a2);
+        grads[1] = [h2[0] + dx / v1, 2.0 * a1, 1.0 + h2[1]];
+        hess[1] = [
+            [h2[2] - 1.0 / v1, -2.0 * dx / v1, h2[3]],
+            [-2.0 * dx / v1, -4.0 * a1, 0.0],
+            [h2[3], 0.0, h2[4]],
+        ];
+    }
+    if t.weights[2] != 0.0 {
+        let h1 = d_ln_abs_d_erf(dx, s1, t.erf_abs[0], a1);
+        grads[2] = [h1[0] + dx / v2, 1.0 + h1[1], 2.0 * a2];
+        hess[2] = [
+            [h1[2] - 1.0 / v2, h1[3], -2.0 * dx / v2],
+            [h1[3], h1[4], 0.0],
+            [-2.0 * dx / v2, 0.0, -4.0 * a2],
+        ];
+    }
+    let w = t.weights;
     let wsum: f64 = w.iter().sum();
     let mut g = *ng;
     let mut h = *nh;
     let mut mean = [0.0; K];
     for j in 0..3 {
-        // A term with zero weight (δx = 0 makes ℓ₁, ℓ₂ = −∞) contributes nothing.
         if w[j] == 0.0 {
             continue;
         }
