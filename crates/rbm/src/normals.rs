@@ -466,6 +466,7 @@ mod tests {
     /// The fast path's acceptance, counted on draws of (layer, u), is the tables' mean ratio.
     #[test]
     fn fast_path_fraction_is_the_acceptance_of_the_fast_path() {
+        use rand::RngExt;
         let z = Ziggurat::get();
         let mut rng = Xoshiro256PlusPlus::from_seed(stream_key(1, "rbm/test/fast-path", 0));
         let n = 200_000;
