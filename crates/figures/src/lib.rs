@@ -17,6 +17,7 @@ pub mod analyze;
 pub mod analyze_example;
 pub(crate) mod analyze_plots;
 pub mod cli;
+pub mod derived;
 pub mod error;
 pub mod numbers;
 pub mod plot;

@@ -313,6 +313,7 @@ pub fn figures() -> Vec<Box<dyn Figure>> {
         Box::new(crate::ts_scaling::TsScaling),
         Box::new(crate::ts_release::TsRelease),
         Box::new(crate::verdicts::Verdicts),
+        Box::new(crate::derived::Derived),
         Box::new(crate::analyze_example::AnalyzeExample),
         Box::new(crate::rbm_sweep::RbmSweep),
         Box::new(crate::rbm_figs::Fig2),

@@ -599,9 +599,48 @@ impl Figure for Fig4 {
                 .inline(&format!("{key}_27"), &b);
             table_rows.push(vec![label.to_string(), a, b]);
         }
+        // Eqs (26), (27): Z as the code holds it, and ZᵀZ and its eigenvalues as computed from it.
+        let pmatrix = |m: [f64; 4], d: usize| {
+            format!(
+                "$\\begin{{pmatrix}}{:.d$} & {:.d$}\\\\ {:.d$} & {:.d$}\\end{{pmatrix}}$",
+                m[0], m[1], m[2], m[3]
+            )
+        };
+        let mut z_rows = Vec::new();
+        for (model, eq) in [(Model::Z26, "26"), (Model::Z27, "27")] {
+            let z = model.z();
+            let key = model.name();
+            let gram = |k: usize| j.f(&format!("/{key}/predictions/gram/{k}"));
+            let lambda = |k: usize| j.f(&format!("/{key}/predictions/lambda/{k}"));
+            z_rows.push(vec![
+                format!("Eq ({eq})"),
+                pmatrix([z[(0, 0)], z[(0, 1)], z[(1, 0)], z[(1, 1)]], 4),
+                pmatrix([gram(0)?, gram(1)?, gram(2)?, gram(3)?], 4),
+                format!("{:.4}, {:.4}", lambda(0)?, lambda(1)?),
+            ]);
+            // (ZᵀZ)₁₁ to the digits that show the rounding of the printed one (errata).
+            n.inline(&format!("ztz11_{eq}"), &format!("{:.5}", gram(0)?));
+            // The ratio of the two species' widths under Eq (28), √(λ₂/λ₁).
+            n.inline(
+                &format!("width_ratio_{eq}"),
+                &sig((lambda(1)? / lambda(0)?).sqrt(), 3),
+            );
+        }
         n.block(
             "table",
             &table(&["quantity", "Z of Eq (26)", "Z of Eq (27)"], &table_rows),
+        )
+        .block(
+            "z_table",
+            &table(
+                &[
+                    "",
+                    "$Z$",
+                    "$Z^{\\mathsf T}Z$ (from $Z$)",
+                    "eigenvalues of $Z^{\\mathsf T}Z$",
+                ],
+                &z_rows,
+            ),
         )
         .inline("networks", &int(j.f("/config/networks")?))
         .inline("epochs", &j.f("/config/epochs")?.to_string())

@@ -61,6 +61,14 @@ impl Rbm {
         }
     }
 
+    /// The factor `(1 + ρ²)/(1 − ρ²)`, `ρ = (x/μ²)^k` for PCD-k, by which the correlation of
+    /// successive persistent-chain states inflates the noise of a mode with `x = μ² − λ`: one
+    /// block-Gibbs sweep is a linear autoregression with coefficient `x/μ²` on that mode.
+    pub fn pcd_noise_inflation(&self, x: f64) -> f64 {
+        let rho = (x / self.mu2).powi(self.gibbs_steps as i32);
+        (1.0 + rho * rho) / (1.0 - rho * rho)
+    }
+
     /// A validated model: μ², σ_h, w_init finite and > 0, at least one Gibbs sweep.
     pub fn new(mu2: f64, sigma_h: f64, gibbs_steps: usize, w_init: f64) -> Result<Self, RbmError> {
         check_positive("μ²", mu2)?;
@@ -163,6 +171,16 @@ pub fn learnt_lambda(rbm: &Rbm, w: &Matrix) -> [f64; N] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The PCD-k inflation: 1 for a chain without memory, (1 + ρ²)/(1 − ρ²) otherwise.
+    #[test]
+    fn pcd_noise_inflation() {
+        let r = Rbm::authors();
+        assert_eq!(r.pcd_noise_inflation(0.0), 1.0);
+        let rho: f64 = (5.0_f64 / 9.0).powi(3);
+        assert!((r.pcd_noise_inflation(5.0) - (1.0 + rho * rho) / (1.0 - rho * rho)).abs() < 1e-15);
+        assert!(r.pcd_noise_inflation(5.0) > r.pcd_noise_inflation(4.0));
+    }
 
     fn test_w(seed: u64, scale: f64) -> Matrix {
         use rand_distr::{Distribution, StandardNormal};

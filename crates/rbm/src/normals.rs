@@ -111,6 +111,12 @@ impl Ziggurat {
         None
     }
 
+    /// The fraction of candidates the fast path accepts, `|u| < X[i+1]/X[i]` for a uniform layer
+    /// `i` and `u` uniform on (−1, 1): the mean of `X[i+1]/X[i]` over the 256 layers.
+    pub fn fast_path_fraction(&self) -> f64 {
+        (0..256).map(|i| self.x[i + 1] / self.x[i]).sum::<f64>() / 256.0
+    }
+
     /// The tables, computed once.
     pub fn get() -> &'static Self {
         static TABLES: OnceLock<Ziggurat> = OnceLock::new();
@@ -455,6 +461,25 @@ mod tests {
 
     fn normal_cdf(x: f64) -> f64 {
         0.5 * libm::erfc(-x / SQRT_2)
+    }
+
+    /// The fast path's acceptance, counted on draws of (layer, u), is the tables' mean ratio.
+    #[test]
+    fn fast_path_fraction_is_the_acceptance_of_the_fast_path() {
+        use rand::RngExt;
+        let z = Ziggurat::get();
+        let mut rng = Xoshiro256PlusPlus::from_seed(stream_key(1, "rbm/test/fast-path", 0));
+        let n = 200_000;
+        let hits = (0..n)
+            .filter(|_| {
+                let i = rng.random_range(0..256);
+                let u: f64 = rng.random_range(-1.0..1.0);
+                u.abs() < z.x[i + 1] / z.x[i]
+            })
+            .count() as f64;
+        let f = z.fast_path_fraction();
+        assert!((hits / n as f64 - f).abs() < 5.0 * (f * (1.0 - f) / n as f64).sqrt());
+        assert!(f > 0.98 && f < 0.99, "{f}");
     }
 
     #[test]

@@ -394,6 +394,64 @@ pub fn ensure(ctx: &Context) -> anyhow::Result<Arc<Loaded>> {
 /// The shared sweep and analysis (registered as `rbm`).
 pub struct RbmSweep;
 
+/// The numbers of the model itself, from the rbm crate's definitions (no training): the target
+/// spectrum of the authors' lattice (κ and x = μ² − κ, degenerate values grouped), the PCD noise
+/// inflation of its top mode and top pair, and the ziggurat's fast-path fraction.
+fn target_numbers(n: &mut crate::numbers::Numbers) {
+    let (target, model) = (rbm::Target::authors(), rbm::Rbm::authors());
+    // Distinct κ with the indices that share it.
+    let mut groups: Vec<(f64, Vec<usize>)> = Vec::new();
+    for (i, &k) in target.kappa().iter().enumerate() {
+        match groups.last_mut() {
+            Some((g, idx)) if (k - *g).abs() < 1e-9 => idx.push(i),
+            _ => groups.push((k, vec![i])),
+        }
+    }
+    let show = |v: f64| {
+        if (v - v.round()).abs() < 1e-9 {
+            format!("{}", v.round())
+        } else {
+            format!("{v:.6}")
+        }
+    };
+    let mut header = vec!["index".to_string()];
+    let mut kappa = vec!["$\\kappa$".to_string()];
+    let mut x = vec!["$x = \\mu^2 - \\kappa$".to_string()];
+    for (k, idx) in &groups {
+        header.push(
+            idx.iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+        kappa.push(show(*k));
+        x.push(show(model.mu2 - k));
+    }
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let top = model.mu2 - groups[0].0;
+    let top_pair = groups
+        .iter()
+        .find(|(_, idx)| idx.len() == 2)
+        .map(|(k, _)| model.mu2 - k)
+        .expect("the lattice has degenerate pairs");
+    n.block("kappa_table", &crate::numbers::table(&header, &[kappa, x]))
+        .inline(
+            "pcd_inflation_top",
+            &format!("{:.2}", model.pcd_noise_inflation(top)),
+        )
+        .inline(
+            "pcd_inflation_pair",
+            &format!("{:.2}", model.pcd_noise_inflation(top_pair)),
+        )
+        .inline(
+            "ziggurat_fast_path",
+            &format!(
+                "{:.1}",
+                100.0 * rbm::normals::Ziggurat::get().fast_path_fraction()
+            ),
+        );
+}
+
 impl Figure for RbmSweep {
     fn name(&self) -> &'static str {
         NAME
@@ -452,6 +510,7 @@ impl Figure for RbmSweep {
             .collect::<Vec<_>>()
             .join(", ");
         let mut n = Numbers::default();
+        target_numbers(&mut n);
         n.inline("epochs", &epochs)
             .inline("realisations", &realisations)
             .inline("seed", &j.f("/seed")?.to_string())

@@ -608,9 +608,36 @@ impl Figure for Fig5 {
                 .inline(&format!("{key}_27"), &b);
             table_rows.push(vec![label.to_string(), a, b]);
         }
+        // The linear-response widths of Eq (28) (species and off-diagonal, in x).
+        let mut lr_rows = Vec::new();
+        for (z, eq) in [("z26", "26"), ("z27", "27")] {
+            let l = |k: &str| j.f(&format!("/{z}/linear_response/{k}"));
+            let (slow, off) = (l("sigma_species_x/0")?, l("sigma_offdiag_x")?);
+            lr_rows.push(vec![
+                format!("Eq ({eq})"),
+                format!("{}, {}", sig(l("lambda/0")?, 5), sig(l("lambda/1")?, 5)),
+                sig(slow, 4),
+                sig(l("sigma_species_x/1")?, 5),
+                sig(off, 5),
+            ]);
+            n.inline(&format!("offdiag_over_slow_{eq}"), &sig(off / slow, 2));
+        }
         n.block(
             "table",
             &table(&["quantity", "Z of Eq (26)", "Z of Eq (27)"], &table_rows),
+        )
+        .block(
+            "lr_widths",
+            &table(
+                &[
+                    "",
+                    "$\\lambda_1$, $\\lambda_2$",
+                    "slow species $\\sigma_1$",
+                    "fast species $\\sigma_2$",
+                    "off-diagonal $\\sqrt{\\operatorname{Var}\\tilde S_{12}}$",
+                ],
+                &lr_rows,
+            ),
         )
         .inline("networks", &int(j.f("/config/networks")?))
         .inline("epochs", &int(j.f("/config/epochs")?))
