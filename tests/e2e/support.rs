@@ -96,11 +96,6 @@ fn erfc_large(x: f64) -> f64 {
     (-x * x).exp() / (std::f64::consts::PI.sqrt() * f)
 }
 
-/// CDF of N(mean, sd²).
-pub fn normal_cdf(x: f64, mean: f64, sd: f64) -> f64 {
-    0.5 * (1.0 + erf((x - mean) / (sd * std::f64::consts::SQRT_2)))
-}
-
 /// CDF of the spacing S = |x1 − x2| of Eq 29 (Eq 31): `1 − exp(−S²/(4 σ_m²))`.
 pub fn spacing_cdf(s: f64, sigma_m: f64) -> f64 {
     if s <= 0.0 {
