@@ -11,13 +11,14 @@
 //! deterministic.
 
 use crate::support::*;
-use langevin_core::ensemble::{run_langevin_chain, run_matrix_ou_chain};
-use langevin_core::{MatrixOu, Mutant, Scheme};
+use langevin_core::ensemble::run_langevin_chain;
+use langevin_core::{Mutant, Scheme};
 use rand::RngExt;
 
 use figures::checks::{
     explicit_pair_stats as explicit_stats, goe_m2, implicit_goe_chains, implicit_pair_stats,
-    N10_DESIGN, PAIR_DESIGN,
+    matrix_ou_chains, matrix_ou_pair_stats, MatrixOuDesign, MATRIX_OU_DESIGN, N10_DESIGN,
+    PAIR_DESIGN,
 };
 pub use figures::checks::{PairStats, P_REJECT, Z_REJECT};
 
@@ -249,25 +250,16 @@ fn implicit_n10_matches_exact_goe() {
 // Exact matrix-OU scheme against exact GOE (no bias allowance)
 // ---------------------------------------------------------------------------------------------
 
-/// Matrix-OU chains (identical species): α = 0.25, |B| = 250, g̃² = 10, Ω = 1 (σ = 0.1). The
-/// transition is exact at any step, so a large αΩ = 0.25 and 80 iterations (e^{−20} of the
-/// initial offset) suffice. Returns the final eigenvalues and one random pick per chain.
+/// Matrix-OU chains: `figures::checks::matrix_ou_chains` of `MATRIX_OU_DESIGN` (α = 0.25,
+/// |B| = 250, g̃² = 10, Ω = 1, σ = 0.1, 80 exact iterations), the function the book's numbers
+/// come from. Returns the final eigenvalues, one random pick per chain and σ.
 fn matrix_ou_run(n: usize, chains: usize) -> (Vec<Vec<f64>>, Vec<usize>, f64) {
-    let (alpha, batch, g2, omega, c) = (0.25, 250, 10.0, 1.0, 1.0);
-    let sigma = sigma2_paper(alpha, batch, g2, omega).sqrt();
-    let ou = MatrixOu::new(n, alpha, batch, g2, omega, c).expect("valid matrix OU");
-    let x0: Vec<f64> = (0..n)
-        .map(|i| c + 0.2 * sigma * (i as f64 - (n as f64 - 1.0) / 2.0))
-        .collect();
-    let mut states = Vec::with_capacity(chains);
-    let mut picks = Vec::with_capacity(chains);
-    for k in 0..chains {
-        let mut rng = stream(SEED, &format!("tests/sampler/matrix-ou-n{n}"), k as u64);
-        let x = run_matrix_ou_chain(&ou, &x0, 80, &mut rng);
-        picks.push(rng.random_range(0..n));
-        states.push(x);
-    }
-    (states, picks, sigma)
+    let design = MatrixOuDesign {
+        chains,
+        ..MATRIX_OU_DESIGN
+    };
+    let (states, picks) = matrix_ou_chains(n, &design).expect("valid matrix OU");
+    (states, picks, design.sigma())
 }
 
 #[test]
@@ -283,19 +275,12 @@ fn matrix_ou_n10_matches_exact_goe() {
 #[test]
 fn matrix_ou_n2_matches_eq11_exactly() {
     // 4000 chains × 80 exact steps; one-sample KS against the closed forms. ≤ 0.2 % false alarms.
-    let (states, picks, sigma) = matrix_ou_run(2, 4000);
-    let c = 1.0;
-    let spacing: Vec<f64> = states.iter().map(|x| (x[1] - x[0]).abs()).collect();
-    let eigen: Vec<f64> = states.iter().zip(&picks).map(|(x, &i)| x[i]).collect();
-    let m2: Vec<f64> = states
-        .iter()
-        .map(|x| 0.5 * ((x[0] - c).powi(2) + (x[1] - c).powi(2)))
-        .collect();
-    let p_s = ks1(&spacing, |s| spacing_cdf(s, sigma)).1;
-    let p_x = ks1(&eigen, |x| pair_cdf(x, c, sigma)).1;
-    let z = z_score(&m2, 1.5 * sigma * sigma);
-    eprintln!("(b) N=2 matrix-OU: p(S) = {p_s:.3}, p(x) = {p_x:.3}, z(m2) = {z:.2}");
-    assert!(p_s > P_REJECT && p_x > P_REJECT && z.abs() < Z_REJECT);
+    let s = matrix_ou_pair_stats(&MATRIX_OU_DESIGN).expect("valid matrix OU");
+    eprintln!(
+        "(b) N=2 matrix-OU: p(S) = {:.3}, p(x) = {:.3}, z(m2) = {:.2}",
+        s.p_spacing, s.p_eigen, s.z_m2
+    );
+    assert!(s.p_spacing > P_REJECT && s.p_eigen > P_REJECT && s.z_m2.abs() < Z_REJECT);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,9 +12,9 @@
 use std::path::{Path, PathBuf};
 
 use coulomb_gas::{ks_one_sample, Density1D, PairDensity};
-use langevin_core::ensemble::run_langevin_chain;
+use langevin_core::ensemble::{run_langevin_chain, run_matrix_ou_chain};
 use langevin_core::seed::stream;
-use langevin_core::{Dyson, Quadratic, Scheme};
+use langevin_core::{Dyson, MatrixOu, Quadratic, Scheme};
 use rand::RngExt;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -369,10 +369,99 @@ pub fn goe_m2(states: &[Vec<f64>], sigma: f64, c: f64, bias: f64) -> M2Stats {
     }
 }
 
+/// The exact matrix-OU design: α = 0.25, |B| = 250, g̃² = 10, Ω = 1, c = 1 (σ = 0.1); the
+/// transition is exact at any step, so αΩ = 0.25 and 80 iterations (e^{−20} of the initial
+/// offset) suffice; 4000 chains.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct MatrixOuDesign {
+    pub alpha: f64,
+    pub batch: usize,
+    pub g2: f64,
+    pub omega: f64,
+    pub centre: f64,
+    pub chains: usize,
+    pub steps: usize,
+    pub seed: u64,
+}
+
+/// The tests' matrix-OU design (`sampler::matrix_ou_*`).
+pub const MATRIX_OU_DESIGN: MatrixOuDesign = MatrixOuDesign {
+    alpha: 0.25,
+    batch: 250,
+    g2: 10.0,
+    omega: 1.0,
+    centre: 1.0,
+    chains: 4000,
+    steps: 80,
+    seed: 2024,
+};
+
+impl MatrixOuDesign {
+    /// σ of Eq (9).
+    pub fn sigma(&self) -> f64 {
+        (self.alpha / self.batch as f64 * self.g2 / self.omega).sqrt()
+    }
+}
+
+/// The final eigenvalues of the design's matrix-OU chains for `n` eigenvalues, started
+/// compressed (x_i = c + 0.2σ(i − (n − 1)/2)), and one random pick per chain.
+pub fn matrix_ou_chains(
+    n: usize,
+    design: &MatrixOuDesign,
+) -> anyhow::Result<(Vec<Vec<f64>>, Vec<usize>)> {
+    let (c, sigma) = (design.centre, design.sigma());
+    let ou = MatrixOu::new(n, design.alpha, design.batch, design.g2, design.omega, c)?;
+    let x0: Vec<f64> = (0..n)
+        .map(|i| c + 0.2 * sigma * (i as f64 - (n as f64 - 1.0) / 2.0))
+        .collect();
+    let purpose = format!("tests/sampler/matrix-ou-n{n}");
+    let runs: Vec<(Vec<f64>, usize)> = (0..design.chains)
+        .into_par_iter()
+        .map(|k| {
+            let mut rng = stream(design.seed, &purpose, k as u64);
+            let x = run_matrix_ou_chain(&ou, &x0, design.steps, &mut rng);
+            let pick = rng.random_range(0..n);
+            (x, pick)
+        })
+        .collect();
+    Ok(runs.into_iter().unzip())
+}
+
+/// The N = 2 matrix-OU chains against the closed forms, with no bias allowance.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct MatrixOuPairStats {
+    /// KS p-value of the spacing against Eq (31).
+    pub p_spacing: f64,
+    /// KS p-value of one random eigenvalue per chain against Eq (11).
+    pub p_eigen: f64,
+    /// z of ⟨δx²⟩ against 3σ²/2.
+    pub z_m2: f64,
+}
+
+/// [`MatrixOuPairStats`] of the design.
+pub fn matrix_ou_pair_stats(design: &MatrixOuDesign) -> anyhow::Result<MatrixOuPairStats> {
+    let (states, picks) = matrix_ou_chains(2, design)?;
+    let (c, sigma) = (design.centre, design.sigma());
+    let spacing: Vec<f64> = states.iter().map(|x| (x[1] - x[0]).abs()).collect();
+    let eigen: Vec<f64> = states.iter().zip(&picks).map(|(x, &i)| x[i]).collect();
+    let m2: Vec<f64> = states
+        .iter()
+        .map(|x| 0.5 * ((x[0] - c).powi(2) + (x[1] - c).powi(2)))
+        .collect();
+    let pair = PairDensity::new(c, sigma)?;
+    let (mean, se) = mean_se(&m2);
+    Ok(MatrixOuPairStats {
+        p_spacing: ks1(&spacing, |s| spacing_cdf(s, sigma))?.1,
+        p_eigen: ks1(&eigen, |x| pair.cdf(x))?.1,
+        z_m2: (mean - 1.5 * sigma * sigma) / se,
+    })
+}
+
 #[derive(Debug, Clone, Serialize)]
 struct Config {
     pair: PairDesign,
     n10: GoeDesign,
+    matrix_ou: MatrixOuDesign,
 }
 
 /// `summary.json` of the job.
@@ -383,6 +472,10 @@ pub struct Summary {
     pub explicit: ExplicitStats,
     pub n10: GoeDesign,
     pub n10_m2: M2Stats,
+    pub matrix_ou: MatrixOuDesign,
+    pub matrix_ou_n2: MatrixOuPairStats,
+    /// m2 of the N = 10 matrix-OU chains against exact GOE (no bias allowance).
+    pub matrix_ou_n10_m2: M2Stats,
 }
 
 const SUMMARY: &str = "summary.json";
@@ -471,6 +564,16 @@ fn numbers_md(s: &Summary) -> String {
         &format!("{:+.1} %", 100.0 * s.n10_m2.rel).replace('-', "−"),
     );
     n.inline("n10-chains", &int(g.chains as f64));
+    let minus = |t: String| t.replace('-', "−");
+    n.inline(
+        "matrix-ou",
+        &format!(
+            "$z(m_2)$ = {} for $N = 10$; $p$ = {} and {} for the spacing and eigenvalue KS tests at $N = 2$",
+            minus(format!("{:.2}", s.matrix_ou_n10_m2.z)),
+            p(s.matrix_ou_n2.p_spacing),
+            p(s.matrix_ou_n2.p_eigen)
+        ),
+    );
     n.finish()
 }
 
@@ -492,6 +595,7 @@ impl Figure for Checks {
         let cfg = Config {
             pair: PAIR_DESIGN,
             n10: N10_DESIGN,
+            matrix_ou: MATRIX_OU_DESIGN,
         };
         let dir = ctx.figure_dir(self.name())?;
         ctx.compute_if_stale(self.name(), &cfg, |dir| {
@@ -504,6 +608,13 @@ impl Figure for Checks {
                 n10_m2: {
                     let (states, _) = implicit_goe_chains(&cfg.n10.dyson()?, &cfg.n10)?;
                     goe_m2(&states, cfg.n10.sigma(), cfg.n10.centre, cfg.n10.bias)
+                },
+                matrix_ou: cfg.matrix_ou,
+                matrix_ou_n2: matrix_ou_pair_stats(&cfg.matrix_ou)?,
+                matrix_ou_n10_m2: {
+                    let m = &cfg.matrix_ou;
+                    let (states, _) = matrix_ou_chains(10, m)?;
+                    goe_m2(&states, m.sigma(), m.centre, 0.0)
                 },
             };
             let path = dir.join(SUMMARY);
