@@ -11,38 +11,15 @@
 //! deterministic.
 
 use crate::support::*;
-use langevin_core::ensemble::run_langevin_chain;
-use langevin_core::{Mutant, Scheme};
+use langevin_core::Mutant;
 use rand::RngExt;
 
 use figures::checks::{
     explicit_pair_stats as explicit_stats, goe_m2, implicit_goe_chains, implicit_pair_stats,
     matrix_ou_chains, matrix_ou_pair_stats, MatrixOuDesign, MATRIX_OU_DESIGN, N10_DESIGN,
-    PAIR_DESIGN,
+    PAIR_DESIGN, TWO_DESIGN,
 };
-pub use figures::checks::{PairStats, P_REJECT, Z_REJECT};
-
-/// Runs `n` implicit-step chains of `steps` iterations; chain k starts at `x0(k)` and draws
-/// from `stream(SEED, purpose, k)`. Returns the final states and, per chain, one uniformly
-/// chosen particle index (drawn from the chain's stream after the run).
-fn run_implicit(
-    d: &langevin_core::Dyson<langevin_core::Quadratic>,
-    purpose: &str,
-    n: usize,
-    steps: usize,
-    x0: impl Fn(usize) -> Vec<f64>,
-) -> Result<(Vec<Vec<f64>>, Vec<usize>), String> {
-    let mut states = Vec::with_capacity(n);
-    let mut picks = Vec::with_capacity(n);
-    for k in 0..n {
-        let mut rng = stream(SEED, purpose, k as u64);
-        let x = run_langevin_chain(d, Scheme::Implicit, &x0(k), steps, &mut rng)
-            .map_err(|e| format!("chain {k}: {e}"))?;
-        picks.push(rng.random_range(0..x.len()));
-        states.push(x);
-    }
-    Ok((states, picks))
-}
+pub use figures::checks::{PairStats, TwoStats, P_REJECT, Z_REJECT};
 
 // ---------------------------------------------------------------------------------------------
 // N = 2, identical species
@@ -89,59 +66,20 @@ fn implicit_pair_samples_eq11_and_the_spacing_law() {
 /// σ = (0.1, 0.2); αΩ = 0.01, burn-in 2000 iterations, n = 4000 chains, half of them started
 /// with x1 > x2 and half with x1 < x2 (the β = 1 levels never cross, and Eq 32 is the law of
 /// the ensemble with both orderings, math-notes §2 item 7).
-pub const TWO: (f64, usize, [f64; 2], f64, f64) = (0.01, 10, [10.0, 40.0], 1.0, 1.0);
+pub const TWO: (f64, usize, [f64; 2], f64, f64) = (
+    TWO_DESIGN.alpha,
+    TWO_DESIGN.batch,
+    TWO_DESIGN.g2,
+    TWO_DESIGN.omega,
+    TWO_DESIGN.centre,
+);
 
-#[derive(Clone, Debug)]
-pub struct TwoStats {
-    /// KS of one randomly chosen level per chain against the CDF of Eq 32.
-    pub p_eq32: f64,
-    /// KS of |x1 − x2| against Eq 31, 1 − exp(−S²/(4σ_m²)).
-    pub p_spacing: f64,
-    /// z of the single-sector species means: s_k(x1 − c) against +√π σ1²/(2σ_m) and
-    /// s_k(x2 − c) against −√π σ2²/(2σ_m), with s_k = sign(x1 − x2) of chain k.
-    pub z_sector1: f64,
-    pub z_sector2: f64,
-    /// z of the pooled ⟨δx²⟩ against (σ1⁴ + σ1²σ2² + σ2⁴)/(σ1² + σ2²).
-    pub z_m2: f64,
-}
-
-impl TwoStats {
-    pub fn rejected(&self) -> bool {
-        self.p_eq32.min(self.p_spacing) < P_REJECT
-            || [self.z_sector1, self.z_sector2, self.z_m2]
-                .iter()
-                .any(|z| z.abs() > Z_REJECT)
-    }
-}
-
+/// Check (b) for two species with the implicit step of `mutant` (or the code):
+/// `figures::checks::two_species_stats`, the function the book's numbers come from.
 pub fn two_species_stats(mutant: Option<Mutant>) -> Result<TwoStats, String> {
     let (alpha, batch, g2, omega, c) = TWO;
-    let s1 = sigma2_paper(alpha, batch, g2[0], omega).sqrt();
-    let s2 = sigma2_paper(alpha, batch, g2[1], omega).sqrt();
-    let sm = ((s1 * s1 + s2 * s2) / 2.0).sqrt();
     let d = dyson(alpha, batch, &g2, &[omega; 2], &[c; 2], mutant);
-    let (states, picks) = run_implicit(&d, "tests/sampler/two-species", 4000, 2000, |k| {
-        let h = if k % 2 == 0 { 0.5 * sm } else { -0.5 * sm };
-        vec![c + h, c - h]
-    })?;
-    let pooled: Vec<f64> = states.iter().zip(&picks).map(|(x, &i)| x[i]).collect();
-    let spacing: Vec<f64> = states.iter().map(|x| (x[0] - x[1]).abs()).collect();
-    let sign = |x: &[f64]| if x[0] > x[1] { 1.0 } else { -1.0 };
-    let q1: Vec<f64> = states.iter().map(|x| sign(x) * (x[0] - c)).collect();
-    let q2: Vec<f64> = states.iter().map(|x| sign(x) * (x[1] - c)).collect();
-    let m2: Vec<f64> = states
-        .iter()
-        .map(|x| 0.5 * ((x[0] - c).powi(2) + (x[1] - c).powi(2)))
-        .collect();
-    let sqrt_pi = std::f64::consts::PI.sqrt();
-    let m2_exact = (s1.powi(4) + s1 * s1 * s2 * s2 + s2.powi(4)) / (s1 * s1 + s2 * s2);
-    Ok(TwoStats {
-        p_eq32: ks1(&pooled, |x| two_species_cdf(x, c, s1, s2)).1,
-        p_spacing: ks1(&spacing, |s| spacing_cdf(s, sm)).1,
-        z_sector1: z_score(&q1, sqrt_pi * s1 * s1 / (2.0 * sm)),
-        z_sector2: z_score(&q2, -sqrt_pi * s2 * s2 / (2.0 * sm)),
-        z_m2: z_score(&m2, m2_exact),
-    })
+    figures::checks::two_species_stats(&d, &TWO_DESIGN).map_err(|e| format!("{e:#}"))
 }
 
 #[test]

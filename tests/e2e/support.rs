@@ -96,15 +96,6 @@ fn erfc_large(x: f64) -> f64 {
     (-x * x).exp() / (std::f64::consts::PI.sqrt() * f)
 }
 
-/// CDF of the spacing S = |x1 − x2| of Eq 29 (Eq 31): `1 − exp(−S²/(4 σ_m²))`.
-pub fn spacing_cdf(s: f64, sigma_m: f64) -> f64 {
-    if s <= 0.0 {
-        0.0
-    } else {
-        -(-s * s / (4.0 * sigma_m * sigma_m)).exp_m1()
-    }
-}
-
 /// Eq 11, the N = 2 one-point density with Gaussian width σ around x_m.
 pub fn rho11(x: f64, xm: f64, s: f64) -> f64 {
     let d = x - xm;

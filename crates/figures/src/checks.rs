@@ -4,6 +4,9 @@
 //!
 //! * [`explicit_pair_stats`]: the literal explicit Eq (5) step is heavy-tailed for β = 1.
 //! * [`implicit_pair_stats`]: the drift-implicit step samples Eq (11) and the spacing law.
+//! * [`two_species_stats`]: it samples Eq (32) and the ordering sectors' means.
+//! * [`implicit_goe_chains`] and [`goe_m2`]: its second-moment bias for N = 10 (GOE).
+//! * [`matrix_ou_chains`], [`matrix_ou_pair_stats`]: the exact matrix-OU scheme, no bias.
 //!
 //! Both take the process as an argument, so the tests run them on the deliberately wrong
 //! variants of `langevin-core`'s test-only `mutants` feature as well. Chain k draws from
@@ -11,7 +14,7 @@
 
 use std::path::{Path, PathBuf};
 
-use coulomb_gas::{ks_one_sample, Density1D, PairDensity};
+use coulomb_gas::{ks_one_sample, Density1D, PairDensity, TwoSpecies};
 use langevin_core::ensemble::{run_langevin_chain, run_matrix_ou_chain};
 use langevin_core::seed::stream;
 use langevin_core::{Dyson, MatrixOu, Quadratic, Scheme};
@@ -369,6 +372,107 @@ pub fn goe_m2(states: &[Vec<f64>], sigma: f64, c: f64, bias: f64) -> M2Stats {
     }
 }
 
+/// Two species in a common well: α = 0.01, |B| = 10, Ω = 1, c = 1, g̃² = (10, 40), so
+/// σ = (0.1, 0.2); αΩ = 0.01, 4000 chains of 2000 iterations, half of them started with
+/// x1 > x2 and half with x1 < x2 (the β = 1 levels never cross, and Eq 32 is the law of the
+/// ensemble with both orderings).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct TwoDesign {
+    pub alpha: f64,
+    pub batch: usize,
+    pub g2: [f64; 2],
+    pub omega: f64,
+    pub centre: f64,
+    pub chains: usize,
+    pub steps: usize,
+    pub seed: u64,
+}
+
+/// The tests' two-species design (`sampler::implicit_two_species_samples_eq32_and_the_sector_means`).
+pub const TWO_DESIGN: TwoDesign = TwoDesign {
+    alpha: 0.01,
+    batch: 10,
+    g2: [10.0, 40.0],
+    omega: 1.0,
+    centre: 1.0,
+    chains: 4000,
+    steps: 2000,
+    seed: 2024,
+};
+
+impl TwoDesign {
+    /// σ_i of Eq (9).
+    pub fn sigma(&self, i: usize) -> f64 {
+        (self.alpha / self.batch as f64 * self.g2[i] / self.omega).sqrt()
+    }
+}
+
+/// The implicit step's statistics for two species.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct TwoStats {
+    /// KS of one randomly chosen level per chain against the CDF of Eq 32.
+    pub p_eq32: f64,
+    /// KS of |x1 − x2| against Eq 31, 1 − exp(−S²/(4σ_m²)).
+    pub p_spacing: f64,
+    /// z of the single-sector species means: s_k(x1 − c) against +√π σ1²/(2σ_m) and
+    /// s_k(x2 − c) against −√π σ2²/(2σ_m), with s_k = sign(x1 − x2) of chain k.
+    pub z_sector1: f64,
+    pub z_sector2: f64,
+    /// z of the pooled ⟨δx²⟩ against (σ1⁴ + σ1²σ2² + σ2⁴)/(σ1² + σ2²).
+    pub z_m2: f64,
+}
+
+impl TwoStats {
+    /// Any KS p below [`P_REJECT`] or any |z| above [`Z_REJECT`].
+    pub fn rejected(&self) -> bool {
+        self.p_eq32.min(self.p_spacing) < P_REJECT
+            || [self.z_sector1, self.z_sector2, self.z_m2]
+                .iter()
+                .any(|z| z.abs() > Z_REJECT)
+    }
+}
+
+/// Check (b) for two species: `d` (the design's process, or a wrong variant of it) run with
+/// the implicit step.
+pub fn two_species_stats(d: &Dyson<Quadratic>, design: &TwoDesign) -> anyhow::Result<TwoStats> {
+    let c = design.centre;
+    let (s1, s2) = (design.sigma(0), design.sigma(1));
+    let sm = ((s1 * s1 + s2 * s2) / 2.0).sqrt();
+    let (states, picks) = run_chains(
+        d,
+        Scheme::Implicit,
+        (design.seed, design.chains, design.steps),
+        "tests/sampler/two-species",
+        |k| {
+            let h = if k % 2 == 0 { 0.5 * sm } else { -0.5 * sm };
+            vec![c + h, c - h]
+        },
+    )?;
+    let pooled: Vec<f64> = states.iter().zip(&picks).map(|(x, &i)| x[i]).collect();
+    let spacing: Vec<f64> = states.iter().map(|x| (x[0] - x[1]).abs()).collect();
+    let sign = |x: &[f64]| if x[0] > x[1] { 1.0 } else { -1.0 };
+    let q1: Vec<f64> = states.iter().map(|x| sign(x) * (x[0] - c)).collect();
+    let q2: Vec<f64> = states.iter().map(|x| sign(x) * (x[1] - c)).collect();
+    let m2: Vec<f64> = states
+        .iter()
+        .map(|x| 0.5 * ((x[0] - c).powi(2) + (x[1] - c).powi(2)))
+        .collect();
+    let sqrt_pi = std::f64::consts::PI.sqrt();
+    let m2_exact = (s1.powi(4) + s1 * s1 * s2 * s2 + s2.powi(4)) / (s1 * s1 + s2 * s2);
+    let z = |v: &[f64], want: f64| {
+        let (m, se) = mean_se(v);
+        (m - want) / se
+    };
+    let law = TwoSpecies::new(c, s1, s2)?;
+    Ok(TwoStats {
+        p_eq32: ks1(&pooled, |x| law.cdf(x))?.1,
+        p_spacing: ks1(&spacing, |s| spacing_cdf(s, sm))?.1,
+        z_sector1: z(&q1, sqrt_pi * s1 * s1 / (2.0 * sm)),
+        z_sector2: z(&q2, -sqrt_pi * s2 * s2 / (2.0 * sm)),
+        z_m2: z(&m2, m2_exact),
+    })
+}
+
 /// The exact matrix-OU design: α = 0.25, |B| = 250, g̃² = 10, Ω = 1, c = 1 (σ = 0.1); the
 /// transition is exact at any step, so αΩ = 0.25 and 80 iterations (e^{−20} of the initial
 /// offset) suffice; 4000 chains.
@@ -462,6 +566,7 @@ struct Config {
     pair: PairDesign,
     n10: GoeDesign,
     matrix_ou: MatrixOuDesign,
+    two: TwoDesign,
 }
 
 /// `summary.json` of the job.
@@ -476,6 +581,8 @@ pub struct Summary {
     pub matrix_ou_n2: MatrixOuPairStats,
     /// m2 of the N = 10 matrix-OU chains against exact GOE (no bias allowance).
     pub matrix_ou_n10_m2: M2Stats,
+    pub two: TwoDesign,
+    pub two_species: TwoStats,
 }
 
 const SUMMARY: &str = "summary.json";
@@ -490,7 +597,7 @@ fn numbers_md(s: &Summary) -> String {
     let i = &s.implicit;
     let mut n = Numbers::default();
     n.inline(
-        "pair-design",
+        "pair_design",
         &format!(
             "$N = 2$, $\\sigma = {}$, $\\alpha\\Omega = {}$, {} chains of {} iterations",
             sig(d.sigma(), 1),
@@ -500,7 +607,7 @@ fn numbers_md(s: &Summary) -> String {
         ),
     );
     n.inline(
-        "pair-n",
+        "pair_n",
         &format!(
             "$n$ = {} at $\\alpha\\Omega = {}$",
             int(d.chains as f64),
@@ -508,7 +615,7 @@ fn numbers_md(s: &Summary) -> String {
         ),
     );
     n.block(
-        "explicit-table",
+        "explicit_table",
         &table(
             &["statistic", "explicit Eq (5)", "exact stationary law"],
             &[
@@ -535,16 +642,16 @@ fn numbers_md(s: &Summary) -> String {
             ],
         ),
     );
-    n.inline("explicit-m2-ratio", &sig(e.m2 / e.m2_exact, 2));
-    n.inline("implicit-d-spacing", &sig(i.d_spacing, 3));
-    n.inline("implicit-d-critical", &sig(i.d_critical, 2));
-    n.inline("implicit-p-spacing", &p(i.p_spacing));
-    n.inline("implicit-p-centre", &p(i.p_centre));
-    n.inline("implicit-p-eigen", &p(i.p_eigen));
-    n.inline("implicit-z-m2", &format!("{:.1}", i.z_m2).replace('-', "−"));
+    n.inline("explicit_m2_ratio", &sig(e.m2 / e.m2_exact, 2));
+    n.inline("implicit_d_spacing", &sig(i.d_spacing, 3));
+    n.inline("implicit_d_critical", &sig(i.d_critical, 2));
+    n.inline("implicit_p_spacing", &p(i.p_spacing));
+    n.inline("implicit_p_centre", &p(i.p_centre));
+    n.inline("implicit_p_eigen", &p(i.p_eigen));
+    n.inline("implicit_z_m2", &format!("{:.1}", i.z_m2).replace('-', "−"));
     let g = &s.n10;
     n.inline(
-        "n10-design",
+        "n10_design",
         &format!(
             "$\\alpha\\Omega = {}$ and allow a {} % bias on the second moment",
             sig(g.alpha * g.omega, 1),
@@ -552,7 +659,7 @@ fn numbers_md(s: &Summary) -> String {
         ),
     );
     n.inline(
-        "n10-m2-bias",
+        "n10_m2_bias",
         &format!(
             "{} % (standard error {} %)",
             format!("{:+.2}", 100.0 * s.n10_m2.rel).replace('-', "−"),
@@ -560,13 +667,22 @@ fn numbers_md(s: &Summary) -> String {
         ),
     );
     n.inline(
-        "n10-m2-bias-short",
+        "n10_m2_bias_short",
         &format!("{:+.1} %", 100.0 * s.n10_m2.rel).replace('-', "−"),
     );
-    n.inline("n10-chains", &int(g.chains as f64));
+    n.inline("n10_chains", &int(g.chains as f64));
     let minus = |t: String| t.replace('-', "−");
+    n.inline("two_p_eq32", &p(s.two_species.p_eq32));
     n.inline(
-        "matrix-ou",
+        "two_z_sectors",
+        &format!(
+            "{}, {}",
+            minus(format!("{:.1}", s.two_species.z_sector1)),
+            minus(format!("{:.1}", s.two_species.z_sector2))
+        ),
+    );
+    n.inline(
+        "matrix_ou",
         &format!(
             "$z(m_2)$ = {} for $N = 10$; $p$ = {} and {} for the spacing and eigenvalue KS tests at $N = 2$",
             minus(format!("{:.2}", s.matrix_ou_n10_m2.z)),
@@ -583,7 +699,7 @@ impl Figure for Checks {
     }
 
     fn description(&self) -> &'static str {
-        "Sampler checks quoted by the book: explicit vs implicit Eq (5) step for N = 2"
+        "Sampler checks quoted by the book: explicit vs implicit Eq (5) step (N = 2, two species, N = 10), exact matrix OU"
     }
 
     fn numbers(&self, dir: &Path) -> anyhow::Result<Option<String>> {
@@ -596,6 +712,7 @@ impl Figure for Checks {
             pair: PAIR_DESIGN,
             n10: N10_DESIGN,
             matrix_ou: MATRIX_OU_DESIGN,
+            two: TWO_DESIGN,
         };
         let dir = ctx.figure_dir(self.name())?;
         ctx.compute_if_stale(self.name(), &cfg, |dir| {
@@ -615,6 +732,13 @@ impl Figure for Checks {
                     let m = &cfg.matrix_ou;
                     let (states, _) = matrix_ou_chains(10, m)?;
                     goe_m2(&states, m.sigma(), m.centre, 0.0)
+                },
+                two: cfg.two,
+                two_species: {
+                    let t = &cfg.two;
+                    let pot = Quadratic::new(vec![t.omega; 2], vec![t.centre; 2])?;
+                    let d = Dyson::new(t.alpha, t.batch, t.g2.to_vec(), pot)?;
+                    two_species_stats(&d, t)?
                 },
             };
             let path = dir.join(SUMMARY);
