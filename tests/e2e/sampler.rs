@@ -11,124 +11,37 @@
 //! deterministic.
 
 use crate::support::*;
-use langevin_core::ensemble::{run_langevin_chain, run_matrix_ou_chain};
-use langevin_core::{MatrixOu, Mutant, Scheme};
+use langevin_core::Mutant;
 use rand::RngExt;
 
-/// KS p-value below which a sample is rejected.
-pub const P_REJECT: f64 = 1e-3;
-/// |z| above which a moment is rejected.
-pub const Z_REJECT: f64 = 5.0;
-
-/// Runs `n` implicit-step chains of `steps` iterations; chain k starts at `x0(k)` and draws
-/// from `stream(SEED, purpose, k)`. Returns the final states and, per chain, one uniformly
-/// chosen particle index (drawn from the chain's stream after the run).
-fn run_implicit(
-    d: &langevin_core::Dyson<langevin_core::Quadratic>,
-    purpose: &str,
-    n: usize,
-    steps: usize,
-    x0: impl Fn(usize) -> Vec<f64>,
-) -> Result<(Vec<Vec<f64>>, Vec<usize>), String> {
-    let mut states = Vec::with_capacity(n);
-    let mut picks = Vec::with_capacity(n);
-    for k in 0..n {
-        let mut rng = stream(SEED, purpose, k as u64);
-        let x = run_langevin_chain(d, Scheme::Implicit, &x0(k), steps, &mut rng)
-            .map_err(|e| format!("chain {k}: {e}"))?;
-        picks.push(rng.random_range(0..x.len()));
-        states.push(x);
-    }
-    Ok((states, picks))
-}
+use figures::checks::{
+    explicit_pair_stats as explicit_stats, goe_m2, implicit_goe_chains, implicit_pair_stats,
+    matrix_ou_chains, matrix_ou_pair_stats, MatrixOuDesign, MATRIX_OU_DESIGN, N10_DESIGN,
+    PAIR_DESIGN, TWO_DESIGN,
+};
+pub use figures::checks::{PairStats, TwoStats, P_REJECT, Z_REJECT};
 
 // ---------------------------------------------------------------------------------------------
 // N = 2, identical species
 // ---------------------------------------------------------------------------------------------
 
-/// The spec's N = 2 design: α = 0.01, |B| = 10 (α/|B| = 1e-3), g̃² = 10, Ω = 1, c = 1, so
-/// σ = 0.1 and αΩ = 0.01; n = 4000 chains, burn-in 20/(αΩ) = 2000 iterations.
-pub const PAIR: (f64, usize, f64, f64, f64) = (0.01, 10, 10.0, 1.0, 1.0);
-const PAIR_CHAINS: usize = 4000;
-const PAIR_STEPS: usize = 2000;
+/// The spec's N = 2 design, `figures::checks::PAIR_DESIGN` (the book's `checks` job runs it):
+/// α = 0.01, |B| = 10 (α/|B| = 1e-3), g̃² = 10, Ω = 1, c = 1, so σ = 0.1 and αΩ = 0.01;
+/// n = 4000 chains, burn-in 20/(αΩ) = 2000 iterations.
+pub const PAIR: (f64, usize, f64, f64, f64) = (
+    PAIR_DESIGN.alpha,
+    PAIR_DESIGN.batch,
+    PAIR_DESIGN.g2,
+    PAIR_DESIGN.omega,
+    PAIR_DESIGN.centre,
+);
 
-#[derive(Clone, Debug)]
-pub struct PairStats {
-    /// KS of S = |x1 − x2| against 1 − exp(−S²/(4σ²)) (strong).
-    pub d_spacing: f64,
-    pub p_spacing: f64,
-    /// KS of u = (x1 + x2)/2 against N(c, σ²/2) (weak alone: blind to Coulomb errors).
-    pub p_centre: f64,
-    /// KS of one randomly chosen eigenvalue per chain against the CDF of Eq 11.
-    pub p_eigen: f64,
-    /// z of ⟨δx²⟩ against 3σ²/2.
-    pub z_m2: f64,
-    /// WEAK: KS of the unit-mean spacing s = S/⟨S⟩ against the surmise 1 − exp(−πs²/4).
-    pub p_unit_spacing: f64,
-    /// WEAK: the Binder cumulant of δx = x − ⟨x⟩ and its (batch-means) standard error.
-    pub u4: f64,
-    pub u4_se: f64,
-}
-
-impl PairStats {
-    /// The strong rejection rule: spacing, centre and eigenvalue KS and z(m2).
-    pub fn rejected(&self) -> bool {
-        self.p_spacing.min(self.p_centre).min(self.p_eigen) < P_REJECT || self.z_m2.abs() > Z_REJECT
-    }
-}
-
-/// Binder cumulant U4 = ⟨δ⁴⟩/(3⟨δ²⟩²) − 1 about the sample mean, with a standard error from
-/// 20 batch means.
-fn binder(v: &[f64]) -> (f64, f64) {
-    let u4 = |w: &[f64]| {
-        let m = w.iter().sum::<f64>() / w.len() as f64;
-        let m2 = w.iter().map(|x| (x - m).powi(2)).sum::<f64>() / w.len() as f64;
-        let m4 = w.iter().map(|x| (x - m).powi(4)).sum::<f64>() / w.len() as f64;
-        m4 / (3.0 * m2 * m2) - 1.0
-    };
-    let batches: Vec<f64> = v.chunks(v.len() / 20).take(20).map(u4).collect();
-    let (_, se) = mean_se(&batches);
-    (u4(v), se)
-}
-
-/// Check (b) for N = 2 identical species with the implicit step of `mutant` (or the code).
+/// Check (b) for N = 2 identical species with the implicit step of `mutant` (or the code):
+/// `figures::checks::implicit_pair_stats`, the function the book's numbers come from.
 pub fn pair_stats(mutant: Option<Mutant>) -> Result<PairStats, String> {
     let (alpha, batch, g2, omega, c) = PAIR;
-    let sigma = sigma2_paper(alpha, batch, g2, omega).sqrt();
     let d = dyson(alpha, batch, &[g2; 2], &[omega; 2], &[c; 2], mutant);
-    let (states, picks) = run_implicit(&d, "tests/sampler/pair", PAIR_CHAINS, PAIR_STEPS, |k| {
-        let h = if k % 2 == 0 {
-            0.5 * sigma
-        } else {
-            -0.5 * sigma
-        };
-        vec![c + h, c - h]
-    })?;
-    let spacing: Vec<f64> = states.iter().map(|x| (x[0] - x[1]).abs()).collect();
-    let centre: Vec<f64> = states.iter().map(|x| 0.5 * (x[0] + x[1])).collect();
-    let eigen: Vec<f64> = states.iter().zip(&picks).map(|(x, &i)| x[i]).collect();
-    let m2: Vec<f64> = states
-        .iter()
-        .map(|x| 0.5 * ((x[0] - c).powi(2) + (x[1] - c).powi(2)))
-        .collect();
-    let (d_spacing, p_spacing) = ks1(&spacing, |s| spacing_cdf(s, sigma));
-    let (_, p_centre) = ks1(&centre, |u| normal_cdf(u, c, sigma / 2f64.sqrt()));
-    let (_, p_eigen) = ks1(&eigen, |x| pair_cdf(x, c, sigma));
-    let z_m2 = z_score(&m2, 1.5 * sigma * sigma);
-    let mean_s = spacing.iter().sum::<f64>() / spacing.len() as f64;
-    let unit: Vec<f64> = spacing.iter().map(|s| s / mean_s).collect();
-    let (_, p_unit_spacing) = ks1(&unit, |s| -(-std::f64::consts::PI * s * s / 4.0).exp_m1());
-    let (u4, u4_se) = binder(&eigen);
-    Ok(PairStats {
-        d_spacing,
-        p_spacing,
-        p_centre,
-        p_eigen,
-        z_m2,
-        p_unit_spacing,
-        u4,
-        u4_se,
-    })
+    implicit_pair_stats(&d, &PAIR_DESIGN).map_err(|e| format!("{e:#}"))
 }
 
 #[test]
@@ -136,9 +49,8 @@ fn implicit_pair_samples_eq11_and_the_spacing_law() {
     // n = 4000 chains × 2000 iterations, seed SEED; false-alarm rate ≤ 0.3 %.
     let s = pair_stats(None).expect("correct chains run");
     eprintln!(
-        "(b) N=2 implicit: spacing KS distance {:.4} (critical 1.95/√n = {:.4}); {s:?}",
-        s.d_spacing,
-        1.95 / (PAIR_CHAINS as f64).sqrt()
+        "(b) N=2 implicit: spacing KS distance {:.4} (critical at p = {P_REJECT}: {:.4}); {s:?}",
+        s.d_spacing, s.d_critical
     );
     assert!(!s.rejected(), "correct implicit sampler rejected: {s:?}");
     // The weak statistics agree too (U4 = −4/27 for Eq 11).
@@ -154,59 +66,20 @@ fn implicit_pair_samples_eq11_and_the_spacing_law() {
 /// σ = (0.1, 0.2); αΩ = 0.01, burn-in 2000 iterations, n = 4000 chains, half of them started
 /// with x1 > x2 and half with x1 < x2 (the β = 1 levels never cross, and Eq 32 is the law of
 /// the ensemble with both orderings, math-notes §2 item 7).
-pub const TWO: (f64, usize, [f64; 2], f64, f64) = (0.01, 10, [10.0, 40.0], 1.0, 1.0);
+pub const TWO: (f64, usize, [f64; 2], f64, f64) = (
+    TWO_DESIGN.alpha,
+    TWO_DESIGN.batch,
+    TWO_DESIGN.g2,
+    TWO_DESIGN.omega,
+    TWO_DESIGN.centre,
+);
 
-#[derive(Clone, Debug)]
-pub struct TwoStats {
-    /// KS of one randomly chosen level per chain against the CDF of Eq 32.
-    pub p_eq32: f64,
-    /// KS of |x1 − x2| against Eq 31, 1 − exp(−S²/(4σ_m²)).
-    pub p_spacing: f64,
-    /// z of the single-sector species means: s_k(x1 − c) against +√π σ1²/(2σ_m) and
-    /// s_k(x2 − c) against −√π σ2²/(2σ_m), with s_k = sign(x1 − x2) of chain k.
-    pub z_sector1: f64,
-    pub z_sector2: f64,
-    /// z of the pooled ⟨δx²⟩ against (σ1⁴ + σ1²σ2² + σ2⁴)/(σ1² + σ2²).
-    pub z_m2: f64,
-}
-
-impl TwoStats {
-    pub fn rejected(&self) -> bool {
-        self.p_eq32.min(self.p_spacing) < P_REJECT
-            || [self.z_sector1, self.z_sector2, self.z_m2]
-                .iter()
-                .any(|z| z.abs() > Z_REJECT)
-    }
-}
-
+/// Check (b) for two species with the implicit step of `mutant` (or the code):
+/// `figures::checks::two_species_stats`, the function the book's numbers come from.
 pub fn two_species_stats(mutant: Option<Mutant>) -> Result<TwoStats, String> {
     let (alpha, batch, g2, omega, c) = TWO;
-    let s1 = sigma2_paper(alpha, batch, g2[0], omega).sqrt();
-    let s2 = sigma2_paper(alpha, batch, g2[1], omega).sqrt();
-    let sm = ((s1 * s1 + s2 * s2) / 2.0).sqrt();
     let d = dyson(alpha, batch, &g2, &[omega; 2], &[c; 2], mutant);
-    let (states, picks) = run_implicit(&d, "tests/sampler/two-species", 4000, 2000, |k| {
-        let h = if k % 2 == 0 { 0.5 * sm } else { -0.5 * sm };
-        vec![c + h, c - h]
-    })?;
-    let pooled: Vec<f64> = states.iter().zip(&picks).map(|(x, &i)| x[i]).collect();
-    let spacing: Vec<f64> = states.iter().map(|x| (x[0] - x[1]).abs()).collect();
-    let sign = |x: &[f64]| if x[0] > x[1] { 1.0 } else { -1.0 };
-    let q1: Vec<f64> = states.iter().map(|x| sign(x) * (x[0] - c)).collect();
-    let q2: Vec<f64> = states.iter().map(|x| sign(x) * (x[1] - c)).collect();
-    let m2: Vec<f64> = states
-        .iter()
-        .map(|x| 0.5 * ((x[0] - c).powi(2) + (x[1] - c).powi(2)))
-        .collect();
-    let sqrt_pi = std::f64::consts::PI.sqrt();
-    let m2_exact = (s1.powi(4) + s1 * s1 * s2 * s2 + s2.powi(4)) / (s1 * s1 + s2 * s2);
-    Ok(TwoStats {
-        p_eq32: ks1(&pooled, |x| two_species_cdf(x, c, s1, s2)).1,
-        p_spacing: ks1(&spacing, |s| spacing_cdf(s, sm)).1,
-        z_sector1: z_score(&q1, sqrt_pi * s1 * s1 / (2.0 * sm)),
-        z_sector2: z_score(&q2, -sqrt_pi * s2 * s2 / (2.0 * sm)),
-        z_m2: z_score(&m2, m2_exact),
-    })
+    figures::checks::two_species_stats(&d, &TWO_DESIGN).map_err(|e| format!("{e:#}"))
 }
 
 #[test]
@@ -225,11 +98,17 @@ fn implicit_two_species_samples_eq32_and_the_sector_means() {
 /// for N = 10). Chains start compressed, x_i = c + 0.2σ(i − 4.5) (Σδx² = 3.3σ² against the
 /// stationary 55σ²); every second-moment mode relaxes as e^{−2αΩk} (the first-order mode Σδx
 /// starts at its mean), so 800 iterations leave e^{−8} ≈ 3·10⁻⁴ of the initial offset.
-pub const N10: (usize, f64, usize, f64, f64, f64) = (10, 0.005, 5, 10.0, 1.0, 1.0);
-const N10_CHAINS: usize = 400;
-const N10_STEPS: usize = 800;
-/// Allowed relative discretisation bias of m2 for N = 10 (measured −0.5 % at αΩ = 0.005).
-pub const N10_BIAS: f64 = 0.01;
+/// `figures::checks::N10_DESIGN`.
+pub const N10: (usize, f64, usize, f64, f64, f64) = (
+    N10_DESIGN.n,
+    N10_DESIGN.alpha,
+    N10_DESIGN.batch,
+    N10_DESIGN.g2,
+    N10_DESIGN.omega,
+    N10_DESIGN.centre,
+);
+/// Allowed relative discretisation bias of m2 for N = 10.
+pub const N10_BIAS: f64 = N10_DESIGN.bias;
 
 #[derive(Clone, Debug)]
 pub struct GoeStats {
@@ -263,24 +142,20 @@ fn goe_reference(n: usize, sigma: f64, c: f64, n_exact: usize, purpose: &str) ->
 /// Compares `states` (N eigenvalues per chain) and one pick per chain with exact GOE.
 fn against_goe(states: &[Vec<f64>], picks: &[usize], sigma: f64, c: f64, bias: f64) -> GoeStats {
     let n = states[0].len();
-    let nf = n as f64;
     let eigen: Vec<f64> = states.iter().zip(picks).map(|(x, &i)| x[i]).collect();
     let reference = goe_reference(n, sigma, c, 4000, &format!("tests/sampler/goe-n{n}"));
     let (_, p_eigen) = ks2(&eigen, &reference);
-    let m2: Vec<f64> = states
-        .iter()
-        .map(|x| x.iter().map(|v| (v - c).powi(2)).sum::<f64>() / nf)
-        .collect();
-    let exact = sigma * sigma * (nf + 1.0) / 2.0;
-    let (mean, se) = mean_se(&m2);
+    let m2 = goe_m2(states, sigma, c, bias);
     GoeStats {
         p_eigen,
-        m2_rel: mean / exact - 1.0,
-        z_m2: (mean - exact) / se,
-        z_m2_excess: ((mean - exact).abs() - bias * exact) / se,
+        m2_rel: m2.rel,
+        z_m2: m2.z,
+        z_m2_excess: m2.z_excess,
     }
 }
 
+/// The N = 10 check with the implicit step of `mutant` (or the code): the chains of
+/// `figures::checks::implicit_goe_chains`, the function the book's numbers come from.
 pub fn n10_implicit_stats(mutant: Option<Mutant>) -> Result<GoeStats, String> {
     let (n, alpha, batch, g2, omega, c) = N10;
     let sigma = sigma2_paper(alpha, batch, g2, omega).sqrt();
@@ -292,9 +167,7 @@ pub fn n10_implicit_stats(mutant: Option<Mutant>) -> Result<GoeStats, String> {
         &vec![c; n],
         mutant,
     );
-    let (states, picks) = run_implicit(&d, "tests/sampler/n10", N10_CHAINS, N10_STEPS, |_| {
-        (0..n).map(|i| c + 0.2 * sigma * (i as f64 - 4.5)).collect()
-    })?;
+    let (states, picks) = implicit_goe_chains(&d, &N10_DESIGN).map_err(|e| format!("{e:#}"))?;
     Ok(against_goe(&states, &picks, sigma, c, N10_BIAS))
 }
 
@@ -315,25 +188,16 @@ fn implicit_n10_matches_exact_goe() {
 // Exact matrix-OU scheme against exact GOE (no bias allowance)
 // ---------------------------------------------------------------------------------------------
 
-/// Matrix-OU chains (identical species): α = 0.25, |B| = 250, g̃² = 10, Ω = 1 (σ = 0.1). The
-/// transition is exact at any step, so a large αΩ = 0.25 and 80 iterations (e^{−20} of the
-/// initial offset) suffice. Returns the final eigenvalues and one random pick per chain.
+/// Matrix-OU chains: `figures::checks::matrix_ou_chains` of `MATRIX_OU_DESIGN` (α = 0.25,
+/// |B| = 250, g̃² = 10, Ω = 1, σ = 0.1, 80 exact iterations), the function the book's numbers
+/// come from. Returns the final eigenvalues, one random pick per chain and σ.
 fn matrix_ou_run(n: usize, chains: usize) -> (Vec<Vec<f64>>, Vec<usize>, f64) {
-    let (alpha, batch, g2, omega, c) = (0.25, 250, 10.0, 1.0, 1.0);
-    let sigma = sigma2_paper(alpha, batch, g2, omega).sqrt();
-    let ou = MatrixOu::new(n, alpha, batch, g2, omega, c).expect("valid matrix OU");
-    let x0: Vec<f64> = (0..n)
-        .map(|i| c + 0.2 * sigma * (i as f64 - (n as f64 - 1.0) / 2.0))
-        .collect();
-    let mut states = Vec::with_capacity(chains);
-    let mut picks = Vec::with_capacity(chains);
-    for k in 0..chains {
-        let mut rng = stream(SEED, &format!("tests/sampler/matrix-ou-n{n}"), k as u64);
-        let x = run_matrix_ou_chain(&ou, &x0, 80, &mut rng);
-        picks.push(rng.random_range(0..n));
-        states.push(x);
-    }
-    (states, picks, sigma)
+    let design = MatrixOuDesign {
+        chains,
+        ..MATRIX_OU_DESIGN
+    };
+    let (states, picks) = matrix_ou_chains(n, &design).expect("valid matrix OU");
+    (states, picks, design.sigma())
 }
 
 #[test]
@@ -349,58 +213,24 @@ fn matrix_ou_n10_matches_exact_goe() {
 #[test]
 fn matrix_ou_n2_matches_eq11_exactly() {
     // 4000 chains × 80 exact steps; one-sample KS against the closed forms. ≤ 0.2 % false alarms.
-    let (states, picks, sigma) = matrix_ou_run(2, 4000);
-    let c = 1.0;
-    let spacing: Vec<f64> = states.iter().map(|x| (x[1] - x[0]).abs()).collect();
-    let eigen: Vec<f64> = states.iter().zip(&picks).map(|(x, &i)| x[i]).collect();
-    let m2: Vec<f64> = states
-        .iter()
-        .map(|x| 0.5 * ((x[0] - c).powi(2) + (x[1] - c).powi(2)))
-        .collect();
-    let p_s = ks1(&spacing, |s| spacing_cdf(s, sigma)).1;
-    let p_x = ks1(&eigen, |x| pair_cdf(x, c, sigma)).1;
-    let z = z_score(&m2, 1.5 * sigma * sigma);
-    eprintln!("(b) N=2 matrix-OU: p(S) = {p_s:.3}, p(x) = {p_x:.3}, z(m2) = {z:.2}");
-    assert!(p_s > P_REJECT && p_x > P_REJECT && z.abs() < Z_REJECT);
+    let s = matrix_ou_pair_stats(&MATRIX_OU_DESIGN).expect("valid matrix OU");
+    eprintln!(
+        "(b) N=2 matrix-OU: p(S) = {:.3}, p(x) = {:.3}, z(m2) = {:.2}",
+        s.p_spacing, s.p_eigen, s.z_m2
+    );
+    assert!(s.p_spacing > P_REJECT && s.p_eigen > P_REJECT && s.z_m2.abs() < Z_REJECT);
 }
 
 // ---------------------------------------------------------------------------------------------
 // The literal explicit Eq 5: documented pathology
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Clone, Debug)]
-pub struct ExplicitStats {
-    pub m2: f64,
-    pub m2_exact: f64,
-    pub frac_beyond_10_sigma: f64,
-    pub max_abs_dx_over_sigma: f64,
-    pub p_spacing: f64,
-}
-
-/// The spec's N = 2 design (σ = 0.1, αΩ = 0.01, 4000 chains × 2000 iterations) run with the
-/// literal explicit step of Eq 5.
-pub fn explicit_pair_stats() -> Result<ExplicitStats, String> {
+/// The spec's N = 2 design run with the literal explicit step of Eq 5:
+/// `figures::checks::explicit_pair_stats`, the function the book's numbers come from.
+pub fn explicit_pair_stats() -> Result<figures::checks::ExplicitStats, String> {
     let (alpha, batch, g2, omega, c) = PAIR;
-    let sigma = sigma2_paper(alpha, batch, g2, omega).sqrt();
     let d = dyson(alpha, batch, &[g2; 2], &[omega; 2], &[c; 2], None);
-    let mut states = Vec::with_capacity(PAIR_CHAINS);
-    for k in 0..PAIR_CHAINS {
-        let mut rng = stream(SEED, "tests/sampler/explicit", k as u64);
-        let x0 = [c + 0.5 * sigma, c - 0.5 * sigma];
-        let x = run_langevin_chain(&d, Scheme::Explicit, &x0, PAIR_STEPS, &mut rng)
-            .map_err(|e| format!("chain {k}: {e}"))?;
-        states.push(x);
-    }
-    let dx: Vec<f64> = states.iter().flatten().map(|x| x - c).collect();
-    let spacing: Vec<f64> = states.iter().map(|x| (x[0] - x[1]).abs()).collect();
-    Ok(ExplicitStats {
-        m2: dx.iter().map(|v| v * v).sum::<f64>() / dx.len() as f64,
-        m2_exact: 1.5 * sigma * sigma,
-        frac_beyond_10_sigma: dx.iter().filter(|v| v.abs() > 10.0 * sigma).count() as f64
-            / dx.len() as f64,
-        max_abs_dx_over_sigma: dx.iter().fold(0.0f64, |m, v| m.max(v.abs())) / sigma,
-        p_spacing: ks1(&spacing, |s| spacing_cdf(s, sigma)).1,
-    })
+    explicit_stats(&d, &PAIR_DESIGN).map_err(|e| format!("{e:#}"))
 }
 
 #[test]

@@ -96,20 +96,6 @@ fn erfc_large(x: f64) -> f64 {
     (-x * x).exp() / (std::f64::consts::PI.sqrt() * f)
 }
 
-/// CDF of N(mean, sd²).
-pub fn normal_cdf(x: f64, mean: f64, sd: f64) -> f64 {
-    0.5 * (1.0 + erf((x - mean) / (sd * std::f64::consts::SQRT_2)))
-}
-
-/// CDF of the spacing S = |x1 − x2| of Eq 29 (Eq 31): `1 − exp(−S²/(4 σ_m²))`.
-pub fn spacing_cdf(s: f64, sigma_m: f64) -> f64 {
-    if s <= 0.0 {
-        0.0
-    } else {
-        -(-s * s / (4.0 * sigma_m * sigma_m)).exp_m1()
-    }
-}
-
 /// Eq 11, the N = 2 one-point density with Gaussian width σ around x_m.
 pub fn rho11(x: f64, xm: f64, s: f64) -> f64 {
     let d = x - xm;
@@ -181,7 +167,7 @@ pub fn ks_pvalue(d: f64, n_eff: f64) -> f64 {
 }
 
 /// One-sample KS: (distance, p-value) of `sample` against the continuous CDF `cdf`.
-pub fn ks_one(sample: &[f64], cdf: impl Fn(f64) -> f64) -> (f64, f64) {
+pub fn ks_one(sample: &[f64], cdf: impl Fn(f64) -> f64 + Sync) -> (f64, f64) {
     let mut v = sample.to_vec();
     v.sort_by(f64::total_cmp);
     let n = v.len() as f64;
@@ -365,7 +351,7 @@ fn helpers_exact_pair_reproduces_eq29() {
 // ---------------------------------------------------------------------------------------------
 
 /// One-sample KS (distance, p-value), `coulomb_gas::ks_one_sample`.
-pub fn ks1(sample: &[f64], cdf: impl Fn(f64) -> f64) -> (f64, f64) {
+pub fn ks1(sample: &[f64], cdf: impl Fn(f64) -> f64 + Sync) -> (f64, f64) {
     let r = coulomb_gas::ks_one_sample(sample, cdf).expect("finite sample and a valid CDF");
     (r.statistic, r.p_value)
 }

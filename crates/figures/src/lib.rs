@@ -16,6 +16,7 @@
 pub mod analyze;
 pub mod analyze_example;
 pub(crate) mod analyze_plots;
+pub mod checks;
 pub mod cli;
 pub mod derived;
 pub mod error;

@@ -308,6 +308,7 @@ pub trait Figure: Send + Sync {
 pub fn figures() -> Vec<Box<dyn Figure>> {
     vec![
         Box::new(crate::theory::DysonTheory),
+        Box::new(crate::checks::Checks),
         Box::new(crate::ts_fig4::Fig4),
         Box::new(crate::ts_fig5::Fig5),
         Box::new(crate::ts_scaling::TsScaling),
