@@ -169,16 +169,6 @@ const ALLOWED: &[(&str, &str, &str)] = &[
     ),
     (
         "dyson.md",
-        "7.96",
-        "quoted from the reference notes (longer explicit runs; the explicit chain's moments do not converge, so no run reproduces it)",
-    ),
-    (
-        "dyson.md",
-        "11.0",
-        "quoted from the reference notes (longer explicit runs; the explicit chain's moments do not converge, so no run reproduces it)",
-    ),
-    (
-        "dyson.md",
         "1.95",
         "λ with Q(λ) = 10⁻³ of the Kolmogorov distribution, a constant",
     ),
