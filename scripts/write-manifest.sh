@@ -8,6 +8,9 @@ set -euo pipefail
 cd "$1"
 tmp="$(mktemp)"
 trap 'rm -f "$tmp"' EXIT
-find . -type f ! -path ./MANIFEST -printf '%P\n' | LC_ALL=C sort | xargs -r -d '\n' sha256sum > "$tmp"
+# Files git ignores (the Python example's runs and per-run plots) are not committed, so not listed.
+find . -type f ! -path ./MANIFEST -printf '%P\n' | LC_ALL=C sort | while IFS= read -r f; do
+    git check-ignore -q -- "$f" 2>/dev/null || printf '%s\n' "$f"
+done | xargs -r -d '\n' sha256sum > "$tmp"
 chmod 644 "$tmp"
 mv "$tmp" MANIFEST

@@ -157,11 +157,35 @@ fn check_manifest(dir: &Path, skip: &[PathBuf]) -> anyhow::Result<usize> {
             continue;
         }
         let rel = runner::relative_path(dir, &f)?;
-        if m.get(&rel).is_none() {
+        if m.get(&rel).is_none() && !git_ignored(&f) {
             bail!("{}: not listed in {}", f.display(), path.display());
         }
     }
     Ok(m.len())
+}
+
+/// Whether git ignores `f`: outputs a user makes inside `data/` by design and never commits (RBM
+/// shards and their merge, the Python example's runs) are in no MANIFEST. False where git or the
+/// repository is unavailable, so an unlisted file then still fails the check.
+fn git_ignored(f: &Path) -> bool {
+    let (Some(parent), Some(name)) = (f.parent(), f.file_name()) else {
+        return false;
+    };
+    // Run in the file's directory (`parent` may be relative: "" is the current one).
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    std::process::Command::new("git")
+        .args(["check-ignore", "-q", "--"])
+        .arg(name)
+        .current_dir(parent)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 fn files_under(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
