@@ -31,13 +31,6 @@ fn defaults(plots: PathBuf) -> AnalyzeOptions {
     }
 }
 
-/// Writes `value` as the command's `--json` does (pretty, one trailing newline).
-fn write_json(path: &Path, value: &serde_json::Value) -> anyhow::Result<PathBuf> {
-    let text = serde_json::to_string_pretty(value)? + "\n";
-    runner::write_atomic(path, text.as_bytes())?;
-    Ok(path.to_path_buf())
-}
-
 /// Every `"file"` field below `v` made relative to the release (`TSmodel/...`), so the
 /// committed JSON does not depend on where the release lives.
 fn relative_files(v: &mut serde_json::Value, release: &str) {
@@ -98,7 +91,8 @@ fn compute(dir: &Path, data: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let single = analyse_file(&files[2], &defaults(dir.join("single")))?;
     let mut v = serde_json::to_value(&single)?;
     relative_files(&mut v, &release);
-    written.push(write_json(&dir.join(SINGLE), &v)?);
+    runner::write_json(dir.join(SINGLE), &v)?;
+    written.push(dir.join(SINGLE));
     written.extend(pngs(&dir.join("single"))?);
 
     let scaling_options = AnalyzeOptions {
@@ -109,7 +103,8 @@ fn compute(dir: &Path, data: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let scaling = analyse_scaling(&files, &scaling_options)?;
     let mut v = serde_json::to_value(&scaling)?;
     relative_files(&mut v, &release);
-    written.push(write_json(&dir.join(SCALING), &v)?);
+    runner::write_json(dir.join(SCALING), &v)?;
+    written.push(dir.join(SCALING));
     written.extend(pngs(&dir.join("scaling"))?);
     Ok(written)
 }

@@ -132,8 +132,7 @@ impl AnalyzeArgs {
 fn emit(a: &AnalyzeArgs, v: &impl Serialize) -> anyhow::Result<()> {
     let v = serde_json::to_value(v)?;
     if let Some(p) = &a.json {
-        let text = serde_json::to_string_pretty(&v)? + "\n";
-        runner::write_atomic(p, text.as_bytes())?;
+        runner::write_json(p, &v)?;
     }
     print_json(&v)
 }
