@@ -10,7 +10,8 @@
 //!     includes, a decimal with three or more significant digits (`2.31`, `0.0150`, `12.3`) or a
 //!     power of ten (`1.7\times10^{-9}`, `1.7e-9`) is a result typed by hand, unless it is listed
 //!     in [`ALLOWED`] with the reason it is not one of ours (a parameter, an exact constant, a
-//!     value quoted from the paper or the authors' notebook).
+//!     value quoted from the paper or the authors' notebook). The statistics of the mutant tests
+//!     come from `tests/measured/` fragments, which those tests check (`support::measured`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -175,7 +176,7 @@ const ALLOWED: &[(&str, &str, &str)] = &[
     (
         "verification.md",
         "3",
-        "3×10⁻⁵, a test's designed false-alarm bound; also a mutant's p-value, measured by tests/e2e/mutants.rs (`grep MUTANT`) on the test-only `mutants` feature, which no figure job builds: not generated yet",
+        "3×10⁻⁵, a test's designed false-alarm bound",
     ),
     (
         "verification.md",
@@ -187,43 +188,13 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "1..10",
         "the range N = 1..10, not a decimal",
     ),
-    (
-        "verification.md",
-        "1",
-        "1e-11, a tolerance",
-    ),
+    ("verification.md", "1", "1e-11, a tolerance"),
     (
         "verification.md",
         "1.01",
         "the scale factor of a deliberately wrong pdf, a parameter",
     ),
-    ("verification.md", "4.3", MUTANTS_MEASURED),
-    ("verification.md", "6.5", MUTANTS_MEASURED),
-    ("verification.md", "7.4", MUTANTS_MEASURED),
-    ("verification.md", "7.5", MUTANTS_MEASURED),
-    ("verification.md", "5.8", MUTANTS_MEASURED),
-    ("verification.md", "3.8", MUTANTS_MEASURED),
-    ("verification.md", "8.9", MUTANTS_MEASURED),
-    ("verification.md", "1.5", MUTANTS_MEASURED),
-    ("verification.md", "3.5", MUTANTS_MEASURED),
-    ("verification.md", "1.3", MUTANTS_MEASURED),
-    ("verification.md", "2.8", MUTANTS_MEASURED),
-    ("verification.md", "4.8", MUTANTS_MEASURED),
-    ("verification.md", "3.3", MUTANTS_MEASURED),
-    ("verification.md", "8.3", MUTANTS_MEASURED),
-    ("verification.md", "3.4", MUTANTS_MEASURED),
-    ("verification.md", "5", MUTANTS_MEASURED),
-    ("verification.md", "2", MUTANTS_MEASURED),
-    ("verification.md", "22.7", MUTANTS_MEASURED),
-    ("verification.md", "15.5", MUTANTS_MEASURED),
-    ("verification.md", "46.7", MUTANTS_MEASURED),
-    ("verification.md", "39.4", MUTANTS_MEASURED),
-    ("verification.md", "1.2", MUTANTS_MEASURED),
-    ("verification.md", "1.40", MUTANTS_MEASURED),
 ];
-
-/// The reason for the mutant statistics of verification.md in [`ALLOWED`].
-const MUTANTS_MEASURED: &str = "correct-code and mutant statistics measured by tests/e2e/mutants.rs (`grep MUTANT`) on the test-only `mutants` feature, which no figure job builds: not generated yet";
 
 /// Decimals with at least three significant digits, and powers of ten, in `text`.
 fn result_like_numbers(text: &str) -> Vec<String> {

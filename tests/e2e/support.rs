@@ -14,6 +14,35 @@ use rand_distr::{Distribution, Exp1, StandardNormal};
 
 pub use langevin_core::seed::stream;
 
+/// Statistics the book quotes from a test (the mutants' rejection tables) are rendered by the
+/// test that measures them and compared with its committed fragment `tests/measured/<name>.md`,
+/// which the book includes: a number the code no longer gives fails that test. With
+/// `RMT_SGD_BLESS=1` the test rewrites the fragment instead (review the diff, then commit it).
+pub fn measured(name: &str, text: &str) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = root.join("measured").join(format!("{name}.md"));
+    if std::env::var_os("RMT_SGD_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("create tests/measured");
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+        return;
+    }
+    let got = std::fs::read_to_string(&path).unwrap_or_default();
+    if got != text {
+        let diff: Vec<String> = text
+            .lines()
+            .zip(got.lines().chain(std::iter::repeat("<missing>")))
+            .filter(|(w, g)| w != g)
+            .take(5)
+            .map(|(w, g)| format!("    measured:  {w}\n    committed: {g}"))
+            .collect();
+        panic!(
+            "tests/measured/{name}.md, which the book includes, is not what this test measures \
+             (re-run with RMT_SGD_BLESS=1, review and commit):\n{}",
+            diff.join("\n")
+        );
+    }
+}
+
 /// Base seed of every statistical test of the suite.
 pub const SEED: u64 = 2024;
 
