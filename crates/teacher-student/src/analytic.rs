@@ -184,6 +184,25 @@ mod tests {
         }
     }
 
+    /// Errata item 13: x ≡ 0 solves Eq 21 too (its right-hand side is not Lipschitz at 0); Eq 22
+    /// from x₀ = 0 is the other solution, the branch that leaves 0, and ξ = √x obeys the linear
+    /// equation ξ̇ = a(√κ − ξ), whose solution from ξ₀ ≥ 0 is unique (Eq 23).
+    #[test]
+    fn eq22_from_zero_is_the_branch_that_leaves_zero() {
+        let (kappa, a) = (4.0, 0.7);
+        assert_eq!(eq21_drift(0.0, kappa, a), 0.0);
+        let h = 1e-6;
+        for &t in &[0.01, 0.5, 2.0, 6.0] {
+            let x = eq22(t, 0.0, kappa, a);
+            assert!(x > 0.0 && x < kappa, "x({t}) = {x}");
+            let dx = (eq22(t + h, 0.0, kappa, a) - eq22(t - h, 0.0, kappa, a)) / (2.0 * h);
+            assert!((dx - eq21_drift(x, kappa, a)).abs() < 1e-7 * dx.abs().max(1.0));
+            let dxi = (eq23(t + h, 0.0, kappa, a) - eq23(t - h, 0.0, kappa, a)) / (2.0 * h);
+            let xi = eq23(t, 0.0, kappa, a);
+            assert!((dxi - a * (kappa.sqrt() - xi)).abs() < 1e-8);
+        }
+    }
+
     /// Eq 24 is a potential of Eq 21 (−V' = drift), Eq 25 its expansion about the minimum.
     #[test]
     fn eq24_and_eq25() {

@@ -350,3 +350,34 @@ fn two_species_density_beats_eq11_for_z27() {
         "fraction with the fast species on top: {upper_fast}"
     );
 }
+
+/// Errata item 9: W with N(0, s²) entries, M × N, has E[tr WWᵀ] = MN s², so the mean eigenvalue of
+/// WWᵀ (2 × 2) is 2 s²: 2 for the paper's unit variance, 1 only for s² = 1/M. Measured on the
+/// crate's own initial weights (step 0 of `Run::member`), 4000 members each; 5 standard errors.
+#[test]
+fn initial_mean_eigenvalue_is_m_times_the_entry_variance() {
+    let teacher = Model::Released.teacher();
+    for (s2, want) in [(1.0, 2.0), (0.5, 1.0)] {
+        let h = Hyper {
+            init_std: f64::sqrt(s2),
+            ..exact(0.1, 1, 1)
+        };
+        let run = Run::new(teacher.clone(), h, 9, "errata-9").unwrap();
+        let x: Vec<f64> = (0..4000)
+            .flat_map(|k| {
+                let m = run.member(k, Record::Every(1)).unwrap();
+                teacher_student::spectrum::squared_singular_values(&m.snapshots[0])
+            })
+            .collect();
+        // Two eigenvalues per member are correlated: the standard error of the per-member mean.
+        let per: Vec<f64> = x.chunks(2).map(|c| 0.5 * (c[0] + c[1])).collect();
+        let n = per.len() as f64;
+        let mean = per.iter().sum::<f64>() / n;
+        let var = per.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        let se = (var / n).sqrt();
+        assert!(
+            (mean - want).abs() < 5.0 * se,
+            "s² = {s2}: {mean} ± {se}, want {want}"
+        );
+    }
+}
