@@ -33,6 +33,11 @@ verify-paper *args:
 verify-paper-sample k="64" *args:
     cargo run --release -p figures --bin all -- --verify-paper --sample {{k}} {{args}}
 
+# The SLURM array job and its dependent merge on a real one-node Slurm started on this machine
+# (installs slurm-wlm and munge when missing, as root): outputs byte-identical to one machine's.
+slurm-test shards="3":
+    bash scripts/slurm/test-local.sh {{shards}}
+
 # Run every test of the workspace.
 test *args:
     cargo test --workspace {{args}}

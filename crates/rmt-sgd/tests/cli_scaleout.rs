@@ -405,6 +405,11 @@ fn slurm_commands() -> Vec<Vec<String>> {
                 .replace("${SLURM_ARRAY_TASK_ID}", "2")
                 .replace("${SLURM_ARRAY_TASK_COUNT}", "8")
                 .replace("\"${shards}\"", "8")
+                // Defaults of the variables test-local.sh sets to run another profile.
+                .replace("${RMT_SGD_PROFILE:-paper}", "paper")
+                .replace("${RMT_SGD_OUT:-data}", "data")
+                .replace("$profile", "paper")
+                .replace("$out", "data")
                 .replace('"', "");
             out.push(line.split_whitespace().map(String::from).collect());
         }
