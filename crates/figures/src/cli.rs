@@ -163,6 +163,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     ctx.rbm_items.clone_from(&args.rbm_items);
     let manifest = registry::run_figures(&ctx, &selected)?;
     let path = registry::write_manifest(&ctx, &manifest, &names, args.only.is_some())?;
+    print_times(&ctx.times());
     let skipped = ctx.skipped();
     println!(
         "{} figure(s), {} file(s) ({} profile); manifest: {}{}",
@@ -177,6 +178,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
     );
     Ok(())
+}
+
+/// The time of each job of the run, and the total, on stdout.
+fn print_times(times: &[registry::JobTime]) {
+    if times.is_empty() {
+        return;
+    }
+    println!("{:<16} {:>10}  data", "job", "seconds");
+    for t in times {
+        let what = if t.computed { "computed" } else { "re-plotted" };
+        println!("{:<16} {:>10.1}  {what}", t.name, t.seconds);
+    }
+    println!(
+        "{:<16} {:>10.1}",
+        "total",
+        times.iter().map(|t| t.seconds).sum::<f64>()
+    );
 }
 
 fn verify_paper(args: &Args) -> anyhow::Result<()> {
@@ -237,16 +255,19 @@ fn verify(args: &Args, selected: &[&dyn registry::Figure], names: &[&str]) -> an
         );
     }
     let mut diff = expected.diff(&actual);
-    let (file, fields) = crate::rbm_sweep::INFORMATIONAL;
-    if diff.changed.iter().any(|p| p == file)
-        && same_but_for(&args.out_dir().join(file), &tmp.path().join(file), fields)?
-    {
-        diff.changed.retain(|p| p != file);
-        eprintln!(
-            "note: {file} differs only in its informational {}",
-            fields.join(", ")
-        );
+    let mut informational = Vec::new();
+    for file in &diff.changed {
+        if let Some(fields) = registry::informational_fields(file) {
+            if same_but_for(&args.out_dir().join(file), &tmp.path().join(file), fields)? {
+                eprintln!(
+                    "note: {file} differs only in its informational {}",
+                    fields.join(", ")
+                );
+                informational.push(file.clone());
+            }
+        }
     }
+    diff.changed.retain(|p| !informational.contains(p));
     if diff.is_empty() {
         println!(
             "verify: OK, {} file(s) identical to {} ({} profile)",

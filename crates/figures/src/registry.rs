@@ -96,6 +96,59 @@ pub struct Context {
     /// Figures that could not run here (inputs missing, [`Context::skip`]): their committed
     /// outputs and MANIFEST lines are kept as they are.
     skipped: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    /// Each job of this run: its wall time and whether it computed its data ([`Context::times`]).
+    times: std::sync::Arc<std::sync::Mutex<Vec<JobTime>>>,
+    /// The jobs that computed (rather than re-plotted) in this run.
+    computed: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+/// One job of an `all` run: how long it took and whether it computed its data or only
+/// re-plotted them.
+#[derive(Debug, Clone)]
+pub struct JobTime {
+    pub name: String,
+    pub seconds: f64,
+    pub computed: bool,
+}
+
+/// How long a job's computation took, as recorded in its `config.json`: in the paper profile
+/// only (the quick profile's files are byte-identical on every machine), and informational, so
+/// `--verify` ignores it ([`informational_fields`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ComputeTime {
+    /// Wall-clock seconds of the computation (not of the plots).
+    pub wall_seconds: f64,
+    /// Rayon's worker threads.
+    pub threads: usize,
+    /// The 1-minute load average when it ended (Linux), for judging the wall time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_average: Option<f64>,
+}
+
+impl ComputeTime {
+    fn measured(wall_seconds: f64) -> Self {
+        let load_average = std::fs::read_to_string("/proc/loadavg")
+            .ok()
+            .and_then(|t| t.split_whitespace().next()?.parse().ok());
+        Self {
+            wall_seconds,
+            threads: rayon::current_num_threads(),
+            load_average,
+        }
+    }
+}
+
+/// The top-level JSON fields of output `path` (relative to the output root) that record the
+/// machine, not the result: `--verify` compares the files without them.
+pub fn informational_fields(path: &str) -> Option<&'static [&'static str]> {
+    let (sweep, fields) = crate::rbm_sweep::INFORMATIONAL;
+    if path == sweep {
+        Some(fields)
+    } else if path.ends_with(&format!("/{CONFIG_FILE}")) {
+        Some(&["compute"])
+    } else {
+        None
+    }
 }
 
 /// The file each figure's configuration is stored in, inside its directory.
@@ -114,6 +167,9 @@ pub struct StoredConfig {
     pub data_files: Vec<String>,
     /// The figure's own configuration.
     pub config: serde_json::Value,
+    /// How long the computation took (paper profile only; informational).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compute: Option<ComputeTime>,
 }
 
 #[derive(Serialize)]
@@ -133,7 +189,17 @@ impl Context {
             rbm_items: None,
             rbm: std::sync::OnceLock::new(),
             skipped: Default::default(),
+            times: Default::default(),
+            computed: Default::default(),
         }
+    }
+
+    /// Every job run so far with this context, in order.
+    pub fn times(&self) -> Vec<JobTime> {
+        self.times
+            .lock()
+            .expect("the time list is never left poisoned")
+            .clone()
     }
 
     /// Marks figure `name` as not run here because `why` (its inputs are missing); its `run`
@@ -213,6 +279,7 @@ impl Context {
         name: &str,
         config: &C,
         data_files: &[PathBuf],
+        compute: Option<ComputeTime>,
     ) -> anyhow::Result<PathBuf> {
         let dir = self.figure_dir(name)?;
         let value = serde_json::to_value(config).context("serialising the figure config")?;
@@ -228,6 +295,7 @@ impl Context {
             config_hash: self.hash_value(name, &value)?,
             data_files: rel,
             config: value,
+            compute,
         };
         let path = dir.join(CONFIG_FILE);
         runner::write_json(&path, &stored)?;
@@ -252,8 +320,15 @@ impl Context {
         if cfg.exists() {
             std::fs::remove_file(&cfg).with_context(|| format!("removing {}", cfg.display()))?;
         }
+        let start = Instant::now();
         let files = compute(&dir)?;
-        self.store_config(name, config, &files)?;
+        let time = (self.profile == Profile::Paper)
+            .then(|| ComputeTime::measured(start.elapsed().as_secs_f64()));
+        self.store_config(name, config, &files, time)?;
+        self.computed
+            .lock()
+            .expect("the computed list is never left poisoned")
+            .push(name.to_owned());
         Ok(true)
     }
 }
@@ -392,11 +467,22 @@ pub fn run_figures(ctx: &Context, figs: &[&dyn Figure]) -> anyhow::Result<Manife
             manifest.add_file(&ctx.out_dir, &path)?;
             outputs.push(path);
         }
-        eprintln!(
-            "[{name}] done: {} files in {:.1} s",
-            outputs.len(),
-            start.elapsed().as_secs_f64()
-        );
+        let seconds = start.elapsed().as_secs_f64();
+        eprintln!("[{name}] done: {} files in {seconds:.1} s", outputs.len());
+        let computed = ctx
+            .computed
+            .lock()
+            .expect("the computed list is never left poisoned")
+            .iter()
+            .any(|c| c == name);
+        ctx.times
+            .lock()
+            .expect("the time list is never left poisoned")
+            .push(JobTime {
+                name: name.to_owned(),
+                seconds,
+                computed,
+            });
     }
     Ok(manifest)
 }
@@ -528,6 +614,41 @@ mod tests {
         let m = Manifest::read(dir.path().join(MANIFEST_FILE)).unwrap();
         assert_eq!(m.len(), 4);
         assert!(m.get("other/a.png").is_some());
+    }
+
+    #[test]
+    fn computations_are_timed_in_the_paper_profile_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let fig = Dummy {
+            computed: AtomicUsize::new(0),
+        };
+        let stored = |p: &Path| -> StoredConfig {
+            runner::read_json(p.join("dummy").join(CONFIG_FILE)).unwrap()
+        };
+        let quick = Context::new(Profile::Quick, dir.path(), false);
+        run_figures(&quick, &[&fig]).unwrap();
+        assert!(stored(dir.path()).compute.is_none());
+        let t = quick.times();
+        assert_eq!((t.len(), t[0].computed), (1, true));
+        let paper = Context::new(Profile::Paper, dir.path(), false);
+        run_figures(&paper, &[&fig]).unwrap();
+        let c = stored(dir.path()).compute.expect("timed");
+        assert!(c.wall_seconds >= 0.0 && c.threads >= 1);
+        // Re-plotting keeps the recorded time and says it did not compute.
+        let again = Context::new(Profile::Paper, dir.path(), false);
+        run_figures(&again, &[&fig]).unwrap();
+        assert_eq!(
+            stored(dir.path()).compute.unwrap().wall_seconds,
+            c.wall_seconds
+        );
+        assert!(!again.times()[0].computed);
+        // `--verify` ignores the time of every config.json and the sweep's machine fields only.
+        assert_eq!(
+            informational_fields("fig2/config.json"),
+            Some(&["compute"][..])
+        );
+        assert!(informational_fields("rbm/sweep.json").is_some());
+        assert_eq!(informational_fields("fig2/summary.json"), None);
     }
 
     /// A figure whose inputs are missing here.
