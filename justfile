@@ -24,7 +24,7 @@ verify *args:
     cargo run --release -p figures --bin all -- --profile quick --verify {{args}}
 
 # Recompute the whole paper profile into a temporary directory and compare every output with
-# data/MANIFEST (hours on 2 cores; ts_release is compared only where the released files are).
+# data/MANIFEST (about 30 min on 2 cores; ts_release is compared only where the released files are).
 verify-paper *args:
     cargo run --release -p figures --bin all -- --profile paper --verify {{args}}
 

@@ -7,6 +7,10 @@
 //!     crate root, or a binary), so every listing in the book is compiled, linted and tested code;
 //!     every image and chapter link resolves (with `#fragment`s checked against the headings); and
 //!     every chapter is listed in `SUMMARY.md`.
+//! (a′) `sources_hold_no_control_characters`: a TeX command written through a string escape
+//!     (`"\rvert"`, `"\text"`, `"\rho"` in an editing script) becomes a line break, tab or form
+//!     feed plus the command's tail (`vert`, `ext`, `ho`), which KaTeX renders as plain words: no
+//!     chapter or included fragment holds a tab, carriage return or other control character.
 //! (b) `built_book_is_offline_and_fully_rendered` checks the HTML in `book/book/` when it exists
 //!     (CI builds it and sets `RMT_SGD_REQUIRE_BOOK=1`, which makes a missing book an error): no
 //!     script, stylesheet or image is loaded from the network, no TeX is left unrendered outside code,
@@ -277,6 +281,46 @@ fn link_targets(line: &str) -> Vec<String> {
         }
     }
     out
+}
+
+#[test]
+fn sources_hold_no_control_characters() {
+    let root = repo_root();
+    let mut files = files_with_ext(&root.join("book").join("src"), ".md");
+    for dir in ["data", "tests/measured"] {
+        files.extend(
+            files_with_ext(&root.join(dir), ".md")
+                .into_iter()
+                .filter(|p| !p.to_string_lossy().contains("/python/runs/")),
+        );
+    }
+    files.push(root.join("README.md"));
+    let mut errors = Vec::new();
+    for f in &files {
+        let text = fs::read_to_string(f).unwrap_or_default();
+        for (k, line) in text.lines().enumerate() {
+            if let Some(c) = line.chars().find(|c| c.is_control()) {
+                errors.push(format!("{}:{}: control character {c:?}", rel(f), k + 1));
+            }
+        }
+        // A lost "\r" (carriage return) also splits TeX as `\lvert … B` / `vert$` over two lines.
+        for (k, pair) in text.lines().collect::<Vec<_>>().windows(2).enumerate() {
+            let next = pair[1].trim_start();
+            if pair[0].contains('$')
+                && ["vert", "ho$", "ho ", "ightarrow", "ext{"]
+                    .iter()
+                    .any(|t| next.starts_with(t))
+            {
+                errors.push(format!(
+                    "{}:{}: `{next}` looks like a TeX command split by a lost \\r",
+                    rel(f),
+                    k + 2
+                ));
+            }
+        }
+    }
+    assert!(files.len() > 20, "only {} files read", files.len());
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
 
 #[test]

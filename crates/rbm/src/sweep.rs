@@ -79,15 +79,8 @@ impl Sweep {
     /// The grid with the sizes of `profile`.
     pub fn new(profile: Profile, seed: u64) -> Self {
         let (realisations, epochs): (u64, fn(f64) -> usize) = match profile {
-            Profile::Paper => (1000, |lr| {
-                if lr >= 0.04 - 1e-12 {
-                    20_000
-                } else if lr >= 0.02 - 1e-12 {
-                    50_000
-                } else {
-                    100_000
-                }
-            }),
+            // The authors' protocol: 10⁵ epochs for every configuration.
+            Profile::Paper => (1000, |_| 100_000),
             Profile::Quick => (32, |lr| (1000.0 / lr).round() as usize),
         };
         let mut points: Vec<Point> = BATCH_SERIES
@@ -398,15 +391,15 @@ mod tests {
         };
         for b in BATCH_SERIES {
             let p = find(0.1, b);
-            assert!(p.batch_series && p.hyper.epochs == 20_000);
+            assert!(p.batch_series && p.hyper.epochs == 100_000);
             assert_eq!(p.lr_series, b == 16);
         }
         for (lr, e) in [
             (0.01, 100_000),
-            (0.02, 50_000),
-            (0.04, 20_000),
-            (0.06, 20_000),
-            (0.08, 20_000),
+            (0.02, 100_000),
+            (0.04, 100_000),
+            (0.06, 100_000),
+            (0.08, 100_000),
         ] {
             let p = find(lr, 16);
             assert!(p.lr_series && !p.batch_series);
