@@ -50,13 +50,6 @@ fn numbers_md_is_rendered_from_the_committed_data() {
             let got = fs::read_to_string(&path).unwrap_or_default();
             checked += 1;
             if got != want {
-                let diff: Vec<String> = want
-                    .lines()
-                    .zip(got.lines().chain(std::iter::repeat("<missing>")))
-                    .filter(|(w, g)| w != g)
-                    .take(5)
-                    .map(|(w, g)| format!("    data says: {w}\n    committed: {g}"))
-                    .collect();
                 errors.push(format!(
                     "{profile}/{}/{}: differs from its data (re-run `all`{}):\n{}",
                     fig.name(),
@@ -66,7 +59,7 @@ fn numbers_md_is_rendered_from_the_committed_data() {
                     } else {
                         " --profile quick"
                     },
-                    diff.join("\n")
+                    crate::support::first_differences(&want, &got, "data says:")
                 ));
             }
         }

@@ -98,6 +98,22 @@ fn cells<S>(r: &Result<S, String>, n: usize, f: impl Fn(&S) -> Vec<String>) -> V
     }
 }
 
+/// A check's table: the correct code's row first, then one row per variant (a variant whose
+/// chains failed gets one "diverged" cell).
+fn verdict_table<S>(
+    header: &[&str],
+    (correct, mutants): &Verdicts<S>,
+    row: impl Fn(&S) -> Vec<String>,
+) -> String {
+    let mut rows = vec![[vec!["correct code".to_string()], row(correct)].concat()];
+    rows.extend(
+        mutants
+            .iter()
+            .map(|(m, r)| [vec![name(*m)], cells(r, header.len() - 1, &row)].concat()),
+    );
+    table(header, &rows)
+}
+
 // --- (a) probability current, (a′) identity, implicit solver: deterministic sweeps ----------
 
 /// (cases, correct code's largest residual, every mutant's smallest) of one mode of check (a).
@@ -240,27 +256,13 @@ fn mutants_fail_implicit_solver_check() {
 
 #[test]
 fn mutants_fail_pair_sampler() {
-    let (correct, mutants) = reject_all("(b) N=2 implicit", &COMMON_G_MUTANTS, pair_stats, |s| {
+    let verdicts = reject_all("(b) N=2 implicit", &COMMON_G_MUTANTS, pair_stats, |s| {
         s.rejected()
     });
-    let row = |s: &crate::sampler::PairStats| {
-        vec![
-            num(s.p_spacing),
-            num(s.p_centre),
-            num(s.p_eigen),
-            zed(s.z_m2),
-        ]
-    };
-    let mut rows = vec![[vec!["correct code".to_string()], row(&correct)].concat()];
-    rows.extend(
-        mutants
-            .iter()
-            .map(|(m, r)| [vec![name(*m)], cells(r, 4, row)].concat()),
-    );
     let mut n = Numbers::default();
     n.block(
         "table",
-        &table(
+        &verdict_table(
             &[
                 "$N = 2$",
                 "spacing KS $p$",
@@ -268,10 +270,18 @@ fn mutants_fail_pair_sampler() {
                 "eigenvalue KS $p$ vs Eq (11)",
                 "$z(\\langle\\delta x^2\\rangle)$",
             ],
-            &rows,
+            &verdicts,
+            |s| {
+                vec![
+                    num(s.p_spacing),
+                    num(s.p_centre),
+                    num(s.p_eigen),
+                    zed(s.z_m2),
+                ]
+            },
         ),
     );
-    for (m, r) in &mutants {
+    for (m, r) in &verdicts.1 {
         if let Ok(s) = r {
             n.inline(&format!("{m:?}_p_centre"), &num(s.p_centre));
             n.inline(&format!("{m:?}_p_spacing"), &num(s.p_spacing));
@@ -283,27 +293,13 @@ fn mutants_fail_pair_sampler() {
 
 #[test]
 fn mutants_fail_two_species_sampler() {
-    let (correct, mutants) = reject_all("(b) two species", &ALL_MUTANTS, two_species_stats, |s| {
+    let verdicts = reject_all("(b) two species", &ALL_MUTANTS, two_species_stats, |s| {
         s.rejected()
     });
-    let row = |s: &crate::sampler::TwoStats| {
-        vec![
-            num(s.p_eq32),
-            num(s.p_spacing),
-            format!("{}, {}", zed(s.z_sector1), zed(s.z_sector2)),
-            zed(s.z_m2),
-        ]
-    };
-    let mut rows = vec![[vec!["correct code".to_string()], row(&correct)].concat()];
-    rows.extend(
-        mutants
-            .iter()
-            .map(|(m, r)| [vec![name(*m)], cells(r, 4, row)].concat()),
-    );
     let mut n = Numbers::default();
     n.block(
         "table",
-        &table(
+        &verdict_table(
             &[
                 "two species",
                 "KS $p$ vs Eq (32)",
@@ -311,7 +307,15 @@ fn mutants_fail_two_species_sampler() {
                 "$z$ of the sector means",
                 "$z(\\langle\\delta x^2\\rangle)$",
             ],
-            &rows,
+            &verdicts,
+            |s| {
+                vec![
+                    num(s.p_eq32),
+                    num(s.p_spacing),
+                    format!("{}, {}", zed(s.z_sector1), zed(s.z_sector2)),
+                    zed(s.z_m2),
+                ]
+            },
         ),
     );
     measured("mutants-two-species", &n.finish());
@@ -320,36 +324,30 @@ fn mutants_fail_two_species_sampler() {
 #[test]
 fn mutants_fail_n10_sampler() {
     // 7 × (400 chains × 800 Newton steps): the most expensive test of the suite.
-    let (correct, mutants) = reject_all(
+    let verdicts = reject_all(
         "(b) N=10 vs GOE",
         &COMMON_G_MUTANTS,
         n10_implicit_stats,
         |s| s.rejected(),
     );
-    let row = |s: &GoeStats| {
-        vec![
-            num(s.p_eigen),
-            format!("{:+.1} %", 100.0 * s.m2_rel).replace('-', "−"),
-            zed(s.z_m2_excess),
-        ]
-    };
-    let mut rows = vec![[vec!["correct code".to_string()], row(&correct)].concat()];
-    rows.extend(
-        mutants
-            .iter()
-            .map(|(m, r)| [vec![name(*m)], cells(r, 3, row)].concat()),
-    );
     let mut n = Numbers::default();
     n.block(
         "table",
-        &table(
+        &verdict_table(
             &[
                 "$N = 10$",
                 "eigenvalue KS $p$ vs GOE",
                 "$m_2$ bias",
                 "$z$ beyond the 1 % allowance",
             ],
-            &rows,
+            &verdicts,
+            |s: &GoeStats| {
+                vec![
+                    num(s.p_eigen),
+                    format!("{:+.1} %", 100.0 * s.m2_rel).replace('-', "−"),
+                    zed(s.z_m2_excess),
+                ]
+            },
         ),
     );
     measured("mutants-n10", &n.finish());

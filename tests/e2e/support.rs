@@ -28,19 +28,33 @@ pub fn measured(name: &str, text: &str) {
     }
     let got = std::fs::read_to_string(&path).unwrap_or_default();
     if got != text {
-        let diff: Vec<String> = text
-            .lines()
-            .zip(got.lines().chain(std::iter::repeat("<missing>")))
-            .filter(|(w, g)| w != g)
-            .take(5)
-            .map(|(w, g)| format!("    measured:  {w}\n    committed: {g}"))
-            .collect();
         panic!(
             "tests/measured/{name}.md, which the book includes, is not what this test measures \
              (re-run with RMT_SGD_BLESS=1, review and commit):\n{}",
-            diff.join("\n")
+            first_differences(text, &got, "measured: ")
         );
     }
+}
+
+/// The first five lines where the expected text `want` and the committed `got` differ, each as
+/// `    {label} <want line>` over `    committed: <got line>` (`<missing>` past either end).
+pub fn first_differences(want: &str, got: &str, label: &str) -> String {
+    let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+    fn line<'a>(v: &[&'a str], i: usize) -> &'a str {
+        v.get(i).copied().unwrap_or("<missing>")
+    }
+    (0..w.len().max(g.len()))
+        .filter(|&i| line(&w, i) != line(&g, i))
+        .take(5)
+        .map(|i| {
+            format!(
+                "    {label} {}\n    committed: {}",
+                line(&w, i),
+                line(&g, i)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Base seed of every statistical test of the suite.
