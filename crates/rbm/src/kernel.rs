@@ -1,25 +1,53 @@
-//! Which compiled version of the inner loops to run: the portable code or the AVX2 kernels.
-//! Both give identical bits; the choice is made once per run and passed down, so a test can
-//! run the portable path on a CPU that has AVX2.
+//! Which compiled version of the inner loops to run: the portable code, the AVX2 kernels, or
+//! the AVX2 kernels with the normals' first pass in AVX-512VL. All give identical bits; the
+//! choice is made once per run and passed down, so a test can run every kernel this CPU has.
 
 /// Which compiled version of the epoch (and of the normals' first pass) to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kernel {
     /// The portable code (baseline x86-64 or any other architecture).
     Portable,
-    /// The AVX2 kernels (x86-64 only). Constructed only by [`Kernel::detect`] on a CPU that has
-    /// AVX2, which the `unsafe` calls behind it rely on.
+    /// The AVX2 kernels (x86-64 only). Constructed only by [`Kernel::available`] on a CPU that
+    /// has AVX2, which the `unsafe` calls behind it rely on.
     #[cfg(target_arch = "x86_64")]
     Avx2,
+    /// The AVX2 kernels with the generator of the normals on 256-bit AVX-512VL instructions
+    /// (rotates and three-way XORs: 9 vector operations per step of four streams instead of
+    /// 14). Constructed only on a CPU that has AVX2, AVX-512F and AVX-512VL.
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
 }
 
 impl Kernel {
     /// The fastest kernel this CPU supports.
     pub(crate) fn detect() -> Self {
+        *Self::available()
+            .last()
+            .expect("the portable kernel is always available")
+    }
+
+    /// Every kernel this CPU supports, slowest first.
+    pub(crate) fn available() -> Vec<Self> {
+        #[allow(unused_mut)]
+        let mut out = vec![Kernel::Portable];
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
-            return Kernel::Avx2;
+            out.push(Kernel::Avx2);
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512vl")
+            {
+                out.push(Kernel::Avx512);
+            }
         }
-        Kernel::Portable
+        out
+    }
+
+    /// Whether the AVX2 kernels of the epoch may run (AVX2 was detected).
+    pub(crate) fn has_avx2(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        if matches!(self, Kernel::Avx2 | Kernel::Avx512) {
+            return true;
+        }
+        false
     }
 }

@@ -25,10 +25,12 @@
 //!
 //! Why two streams: with them, word k of the main stream belongs to normal k whatever happens
 //! to the others, so one pass draws the main words of all lanes and applies the fast path (four
-//! lanes per AVX2 register), and the rare misses are finished afterwards lane by lane. Each
-//! lane's numbers are a function of its own streams only: the sequence of a realisation is the
-//! same whatever `L` and whatever realisations share its group. Speed (|B| = 16, one core):
-//! about twice as fast as rand_distr's scalar `StandardNormal` on the same generator.
+//! lanes per 256-bit register, AVX2 or AVX-512VL), and the rare misses are finished afterwards
+//! lane by lane, found through a bitmap of the slots that had one. Each lane's numbers are a
+//! function of its own streams only: the sequence of a realisation is the same whatever `L`,
+//! whatever realisations share its group and whichever kernel runs. The cost per kernel, beside
+//! rand_distr's scalar `StandardNormal` on the same generator, is measured by the criterion
+//! bench `rbm` (`floor_normals_960_*`).
 
 use std::f64::consts::{FRAC_PI_2, SQRT_2};
 use std::sync::OnceLock;
@@ -46,10 +48,16 @@ pub struct Ziggurat {
     /// `e^{−X[i]²/2}`.
     pub f: [f64; 257],
     /// `(X[i], X[i+1])` side by side: both fast-path values in one 16-byte load.
-    pub pairs: [[f64; 2]; 256],
+    pub pairs: Pairs,
     /// `1/(X[i] − X[i+1])`, for the chord of layer i.
     inv_width: [f64; 256],
 }
+
+/// `(X[i], X[i+1])` for i = 0..256, aligned so that no 16-byte load of a pair straddles two
+/// cache lines (a quarter of them did at the default 8-byte alignment).
+#[derive(Debug)]
+#[repr(align(64))]
+pub struct Pairs(pub [[f64; 2]; 256]);
 
 fn gauss(x: f64) -> f64 {
     libm::exp(-0.5 * x * x)
@@ -70,7 +78,7 @@ impl Ziggurat {
         for (fi, xi) in f.iter_mut().zip(x.iter()) {
             *fi = gauss(*xi);
         }
-        let pairs = std::array::from_fn(|i| [x[i], x[i + 1]]);
+        let pairs = Pairs(std::array::from_fn(|i| [x[i], x[i + 1]]));
         let inv_width = std::array::from_fn(|i| 1.0 / (x[i] - x[i + 1]));
         Self {
             x,
@@ -93,22 +101,22 @@ impl Ziggurat {
         let chord = fb + (fa - fb) * (b - ax) * self.inv_width[i];
         let ta = fa * (1.0 - a * (ax - a));
         let tb = fb * (1.0 - b * (ax - b));
-        if a >= 1.0 {
-            if y < ta.max(tb) * (1.0 - EPS) {
-                return Some(true);
-            }
-            if y >= chord * (1.0 + EPS) {
-                return Some(false);
-            }
+        // (accept below, reject at or above): selects rather than branches, the layer's side
+        // of the inflection point is not predictable.
+        let (lo, hi) = if a >= 1.0 {
+            (ta.max(tb) * (1.0 - EPS), chord * (1.0 + EPS))
         } else if b <= 1.0 {
-            if y < chord * (1.0 - EPS) {
-                return Some(true);
-            }
-            if y >= ta.min(tb) * (1.0 + EPS) {
-                return Some(false);
-            }
+            (chord * (1.0 - EPS), ta.min(tb) * (1.0 + EPS))
+        } else {
+            (f64::NEG_INFINITY, f64::INFINITY)
+        };
+        if y < lo {
+            Some(true)
+        } else if y >= hi {
+            Some(false)
+        } else {
+            None
         }
-        None
     }
 
     /// The fraction of candidates the fast path accepts, `|u| < X[i+1]/X[i]` for a uniform layer
@@ -177,49 +185,53 @@ fn step<const L: usize>(s: &mut [[u64; L]; 4]) -> [u64; L] {
 }
 
 /// Draws the next main word of every lane and applies the ziggurat's fast path:
-/// `out[k][l] = u·X[i]`, final when |u·X[i]| < X[i+1]. Slots where some lane of the group of
-/// four lanes g missed it are recorded without a branch (the lists have room for every slot):
-/// `tags[m] = (k << 12) | (g << 4) | mask` (bit j of the mask set when lane 4g + j took the fast
-/// path) and `words[m]` = the group's four words, in slot order per group; returns how many.
-/// `Kernel::Avx2` with `L` a multiple of 4 runs the AVX2 version, which performs the same
-/// integer and IEEE operations; anything else the portable code below.
+/// `out[k][l] = u·X[i]`, final when |u·X[i]| < X[i+1]. For group g (lanes 4g..4g+4) and slot
+/// k it keeps the four words, `words[g·n + k]`, and the fast-path mask, `masks[g·n + k]` (bit j
+/// set when lane 4g + j took the fast path). Every store goes to a slot-indexed place on
+/// purpose: appending the misses to a list puts the list position, known only after the
+/// previous slot's test, into the store addresses, and the CPU holds the next table loads
+/// behind them (the pass took 1.7x as long). `Kernel::Avx2`/`Avx512` with `L` a multiple of 4
+/// run the vector versions, which perform the same integer and IEEE operations; anything else
+/// the portable code below.
 #[inline(always)]
 #[allow(unsafe_code)]
 fn first_pass<const L: usize>(
     s: &mut [[u64; L]; 4],
     z: &Ziggurat,
     out: &mut [[f64; L]],
-    tags: &mut [u32],
+    masks: &mut [u8],
     words: &mut [[u64; 4]],
     kernel: Kernel,
-) -> usize {
+) {
+    let n = out.len();
+    assert!(masks.len() >= n * L.div_ceil(4) && words.len() >= n * L.div_ceil(4));
     #[cfg(target_arch = "x86_64")]
-    if L.is_multiple_of(4) && kernel == Kernel::Avx2 {
-        // SAFETY: `Kernel::Avx2` is only constructed after detecting AVX2 (Kernel::detect);
-        // lanes g..g+4 with g + 4 ≤ L, and `tags` and `words` have room for one entry per slot
-        // and group plus one.
-        return unsafe { avx2::first_pass(s, z, out, tags, words) };
+    if L.is_multiple_of(4) {
+        // SAFETY: `Kernel::Avx2` and `Kernel::Avx512` are only constructed after detecting
+        // their instruction sets (Kernel::available); lanes g..g+4 with g + 4 ≤ L, and `masks`
+        // and `words` have one entry per slot and group (asserted above).
+        match kernel {
+            Kernel::Avx2 => return unsafe { avx2::first_pass(s, z, out, masks, words) },
+            Kernel::Avx512 => return unsafe { avx2::first_pass_avx512(s, z, out, masks, words) },
+            Kernel::Portable => {}
+        }
     }
     let _ = kernel;
     let mut st = *s;
-    let mut count = 0;
     for (k, o) in out.iter_mut().enumerate() {
         let w = step(&mut st);
-        let mut masks = [0u32; L];
+        let mut fast = [0u8; L];
         for l in 0..L {
             let i = (w[l] & 0xff) as usize;
             o[l] = signed_unit(w[l]) * z.x[i];
-            masks[l / 4] |= u32::from(o[l].abs() < z.x[i + 1]) << (l % 4);
+            fast[l / 4] |= u8::from(o[l].abs() < z.x[i + 1]) << (l % 4);
         }
-        for (g, &mask) in masks.iter().enumerate().take(L.div_ceil(4)) {
-            let full = (1u32 << (L - 4 * g).min(4)) - 1;
-            tags[count] = ((k as u32) << 12) | ((g as u32) << 4) | mask;
-            words[count] = std::array::from_fn(|j| w.get(4 * g + j).copied().unwrap_or(0));
-            count += usize::from(mask != full);
+        for g in 0..L.div_ceil(4) {
+            masks[g * n + k] = fast[g];
+            words[g * n + k] = std::array::from_fn(|j| w.get(4 * g + j).copied().unwrap_or(0));
         }
     }
     *s = st;
-    count
 }
 
 /// xoshiro256++ on four lanes per 256-bit register (LLVM keeps the scalar `rol` otherwise).
@@ -233,59 +245,115 @@ mod avx2 {
         _mm256_or_si256(_mm256_slli_epi64::<K>(x), _mm256_srli_epi64::<R>(x))
     }
 
-    /// [`super::first_pass`] on four lanes per register: xoshiro256++ with vector shifts, the
-    /// two table values of each lane in one 16-byte load of `Ziggurat::pairs`.
-    #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn first_pass<const L: usize>(
-        s: &mut [[u64; L]; 4],
-        z: &super::Ziggurat,
-        out: &mut [[f64; L]],
-        tags: &mut [u32],
-        words: &mut [[u64; 4]],
-    ) -> usize {
-        let mut count = 0;
-        let two = _mm256_set1_epi64x(0x4000_0000_0000_0000);
-        let three = _mm256_set1_pd(3.0);
-        let abs = _mm256_castsi256_pd(_mm256_set1_epi64x(i64::MAX));
-        let t = z.pairs.as_ptr();
-        for g in (0..L).step_by(4) {
-            let ld = |k: usize| _mm256_loadu_si256(s[k][g..g + 4].as_ptr().cast());
-            let (mut s0, mut s1, mut s2, mut s3) = (ld(0), ld(1), ld(2), ld(3));
-            for (k, o) in out.iter_mut().enumerate() {
+    /// Defines a [`super::first_pass`] for four lanes per register, with `$step` the
+    /// xoshiro256++ step (`$step(&mut [s0, s1, s2, s3])` returns the output words and advances
+    /// the state) and `$layers(w)` the four layer indices `w & 0xff`.
+    macro_rules! first_pass_fn {
+        ($(#[$doc:meta])* $name:ident, $features:literal, $step:expr, $layers:expr $(,)?) => {
+            $(#[$doc])*
+            #[target_feature(enable = $features)]
+            pub(super) unsafe fn $name<const L: usize>(
+                s: &mut [[u64; L]; 4],
+                z: &super::Ziggurat,
+                out: &mut [[f64; L]],
+                masks: &mut [u8],
+                words: &mut [[u64; 4]],
+            ) {
+                let two = _mm256_set1_epi64x(0x4000_0000_0000_0000);
+                let three = _mm256_set1_pd(3.0);
+                let abs = _mm256_castsi256_pd(_mm256_set1_epi64x(i64::MAX));
+                let t = z.pairs.0.as_ptr();
+                for g in (0..L).step_by(4) {
+                    let ld = |k: usize| _mm256_loadu_si256(s[k][g..g + 4].as_ptr().cast());
+                    let mut st = [ld(0), ld(1), ld(2), ld(3)];
+                    let n = out.len();
+                    for (k, o) in out.iter_mut().enumerate() {
+                        let w = $step(&mut st);
+                        _mm256_storeu_si256(
+                            words
+                                .get_unchecked_mut((g / 4) * n + k)
+                                .as_mut_ptr()
+                                .cast(),
+                            w,
+                        );
+                        // [X[i0], X[i0+1] | X[i2], X[i2+1]] and [X[i1], X[i1+1] | X[i3], X[i3+1]],
+                        // unpacked to (X[i0], X[i1], X[i2], X[i3]) and (X[i0+1], …, X[i3+1]).
+                        let [i0, i1, i2, i3]: [usize; 4] = $layers(w);
+                        let p02 = _mm256_loadu2_m128d(t.add(i2).cast(), t.add(i0).cast());
+                        let p13 = _mm256_loadu2_m128d(t.add(i3).cast(), t.add(i1).cast());
+                        let xi = _mm256_unpacklo_pd(p02, p13);
+                        let xn = _mm256_unpackhi_pd(p02, p13);
+                        let u = _mm256_sub_pd(
+                            _mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64::<12>(w), two)),
+                            three,
+                        );
+                        let x = _mm256_mul_pd(u, xi);
+                        let fast = _mm256_cmp_pd::<_CMP_LT_OQ>(_mm256_and_pd(x, abs), xn);
+                        _mm256_storeu_pd(o[g..g + 4].as_mut_ptr(), x);
+                        *masks.get_unchecked_mut((g / 4) * n + k) = _mm256_movemask_pd(fast) as u8;
+                    }
+                    for (k, v) in st.into_iter().enumerate() {
+                        _mm256_storeu_si256(s[k][g..g + 4].as_mut_ptr().cast(), v);
+                    }
+                }
+            }
+        };
+    }
+
+    first_pass_fn!(
+        /// [`super::first_pass`] on four lanes per register: xoshiro256++ with vector shifts,
+        /// the two table values of each lane in one 16-byte load of `Ziggurat::pairs`.
+        first_pass,
+        "avx2",
+            |st: &mut [__m256i; 4]| {
+                let [s0, s1, s2, s3] = *st;
                 let w = _mm256_add_epi64(rotl::<23, 41>(_mm256_add_epi64(s0, s3)), s0);
                 let tt = _mm256_slli_epi64::<17>(s1);
-                s2 = _mm256_xor_si256(s2, s0);
-                s3 = _mm256_xor_si256(s3, s1);
-                s1 = _mm256_xor_si256(s1, s2);
-                s0 = _mm256_xor_si256(s0, s3);
-                s2 = _mm256_xor_si256(s2, tt);
-                s3 = rotl::<45, 19>(s3);
-                let wk = words.as_mut_ptr().add(count);
-                _mm256_storeu_si256(wk.cast(), w);
-                // [X[i0], X[i0+1] | X[i2], X[i2+1]] and [X[i1], X[i1+1] | X[i3], X[i3+1]],
-                // unpacked to (X[i0], X[i1], X[i2], X[i3]) and (X[i0+1], …, X[i3+1]).
-                let row = |l: usize| t.add(((*wk)[l] & 0xff) as usize).cast::<f64>();
-                let p02 = _mm256_loadu2_m128d(row(2), row(0));
-                let p13 = _mm256_loadu2_m128d(row(3), row(1));
-                let xi = _mm256_unpacklo_pd(p02, p13);
-                let xn = _mm256_unpackhi_pd(p02, p13);
-                let u = _mm256_sub_pd(
-                    _mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64::<12>(w), two)),
-                    three,
-                );
-                let x = _mm256_mul_pd(u, xi);
-                let fast = _mm256_cmp_pd::<_CMP_LT_OQ>(_mm256_and_pd(x, abs), xn);
-                _mm256_storeu_pd(o[g..g + 4].as_mut_ptr(), x);
-                let mask = _mm256_movemask_pd(fast) as u32;
-                *tags.get_unchecked_mut(count) = ((k as u32) << 12) | ((g as u32 / 4) << 4) | mask;
-                count += usize::from(mask != 0xf);
-            }
-            for (k, v) in [s0, s1, s2, s3].into_iter().enumerate() {
-                _mm256_storeu_si256(s[k][g..g + 4].as_mut_ptr().cast(), v);
-            }
-        }
-        count
-    }
+                let s2 = _mm256_xor_si256(s2, s0);
+                let s3 = _mm256_xor_si256(s3, s1);
+                let s1 = _mm256_xor_si256(s1, s2);
+                let s0 = _mm256_xor_si256(s0, s3);
+                *st = [s0, s1, _mm256_xor_si256(s2, tt), rotl::<45, 19>(s3)];
+                w
+            },
+            |w: __m256i| {
+                let lo = _mm256_castsi256_si128(w);
+                let hi = _mm256_extracti128_si256::<1>(w);
+                [
+                    _mm_cvtsi128_si64(lo),
+                    _mm_extract_epi64::<1>(lo),
+                    _mm_cvtsi128_si64(hi),
+                    _mm_extract_epi64::<1>(hi),
+                ]
+                .map(|b| (b & 0xff) as usize)
+            },
+    );
+
+    first_pass_fn!(
+        /// [`first_pass`] with the generator on AVX-512VL's 256-bit rotate and three-way XOR
+        /// (`vprolq`, `vpternlogq` 0x96): the same integer operations, 9 instead of 14 per step.
+        first_pass_avx512,
+        "avx2,avx512f,avx512vl",
+            |st: &mut [__m256i; 4]| {
+                let [s0, s1, s2, s3] = *st;
+                let w = _mm256_add_epi64(_mm256_rol_epi64::<23>(_mm256_add_epi64(s0, s3)), s0);
+                let tt = _mm256_slli_epi64::<17>(s1);
+                // s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 45), with the
+                // chained XORs written out: 0x96 is a ^ b ^ c.
+                *st = [
+                    _mm256_ternarylogic_epi64::<0x96>(s0, s3, s1),
+                    _mm256_ternarylogic_epi64::<0x96>(s1, s2, s0),
+                    _mm256_ternarylogic_epi64::<0x96>(s2, s0, tt),
+                    _mm256_rol_epi64::<45>(_mm256_xor_si256(s3, s1)),
+                ];
+                w
+            },
+            |w: __m256i| {
+                // vpmovqb: the low byte of each word into one 32-bit integer.
+                let b = _mm_cvtsi128_si32(_mm256_cvtepi64_epi8(w)) as u32;
+                [b & 0xff, (b >> 8) & 0xff, (b >> 16) & 0xff, b >> 24].map(|i| i as usize)
+            },
+    );
 }
 
 /// Normal generators for `L` realisations: per lane a main stream, which supplies the first
@@ -300,10 +368,10 @@ pub struct LaneNormals<const L: usize> {
     /// Lane streams, xoshiro256++ states word-major: `main[k][l]` is word k of lane l.
     main: [[u64; L]; 4],
     retry: [[u64; L]; 4],
-    /// Slots of the current block where some lane missed the fast path, and their words (see
+    /// Per group and slot of the current block, the fast-path mask and the main words (see
     /// `first_pass`).
-    miss_tags: Vec<u32>,
-    miss_words: Vec<[u64; 4]>,
+    slot_masks: Vec<u8>,
+    slot_words: Vec<[u64; 4]>,
 }
 
 impl<const L: usize> LaneNormals<L> {
@@ -334,8 +402,8 @@ impl<const L: usize> LaneNormals<L> {
         Self {
             main,
             retry,
-            miss_tags: Vec::new(),
-            miss_words: Vec::new(),
+            slot_masks: Vec::new(),
+            slot_words: Vec::new(),
         }
     }
 
@@ -346,6 +414,7 @@ impl<const L: usize> LaneNormals<L> {
     }
 
     /// The next word of lane `l`'s retry stream.
+    #[cfg(test)]
     fn retry_u64(&mut self, l: usize) -> u64 {
         step_lane(&mut self.retry, l)
     }
@@ -363,72 +432,104 @@ impl<const L: usize> LaneNormals<L> {
     pub(crate) fn fill_with(&mut self, out: &mut [[f64; L]], kernel: Kernel) {
         let z = Ziggurat::get();
         let n = out.len();
-        // One entry per slot and group of four lanes, plus one for the branch-free append.
-        let room = n * L.div_ceil(4) + 1;
-        if self.miss_tags.len() < room {
-            self.miss_tags.resize(room, 0);
-            self.miss_words.resize(room, [0; 4]);
+        let room = n * L.div_ceil(4);
+        if self.slot_masks.len() < room {
+            self.slot_masks.resize(room, 0);
+            self.slot_words.resize(room, [0; 4]);
         }
-        assert!(
-            n < 1 << 20 && L <= 4 * 256,
-            "slot and group numbers must fit their bits"
-        );
-        let count = first_pass(
+        first_pass(
             &mut self.main,
             z,
             out,
-            &mut self.miss_tags,
-            &mut self.miss_words,
+            &mut self.slot_masks,
+            &mut self.slot_words,
             kernel,
         );
-        // The candidates that missed the fast path, from the retry streams (slot order per lane).
-        for e in 0..count {
-            let m = self.miss_tags[e];
-            let (k, g, mask) = ((m >> 12) as usize, ((m >> 4) & 0xff) as usize, m & 0xf);
-            for j in 0..4 {
-                let l = 4 * g + j;
-                if l < L && mask & (1 << j) == 0 {
-                    out[k][l] = self.slow(l, self.miss_words[e][j], z);
+        // The candidates that missed the fast path (4.7 % of the slots of a group of four),
+        // finished from the retry streams in slot order per lane. The masks are read eight at a
+        // time into a bitmap of the slots with a miss, whose set bits are then visited: one
+        // unpredictable branch per missed slot, not one per slot or chunk.
+        for g in 0..L.div_ceil(4) {
+            let full = (1u8 << (L - 4 * g).min(4)) - 1;
+            let masks = &self.slot_masks[g * n..(g + 1) * n];
+            for (c, block) in masks.chunks(64).enumerate() {
+                let mut missed = missed_slots(block, full);
+                while missed != 0 {
+                    let k = 64 * c + missed.trailing_zeros() as usize;
+                    missed &= missed - 1;
+                    let mut lanes = u32::from(!masks[k] & full);
+                    while lanes != 0 {
+                        let j = lanes.trailing_zeros() as usize;
+                        lanes &= lanes - 1;
+                        let word = self.slot_words[g * n + k][j];
+                        out[k][4 * g + j] = slow(&mut self.retry, 4 * g + j, word, z);
+                    }
                 }
             }
         }
     }
+}
 
-    /// The rest of the ziggurat for lane `l`, whose candidate `bits` missed the fast path; every
-    /// further word comes from the lane's retry stream.
-    #[cold]
-    #[inline(never)]
-    fn slow(&mut self, l: usize, mut bits: u64, z: &Ziggurat) -> f64 {
-        loop {
-            let i = (bits & 0xff) as usize;
-            let u = signed_unit(bits);
-            let x = u * z.x[i];
-            if x.abs() < z.x[i + 1] {
-                return x;
-            }
-            if i == 0 {
-                return self.tail(l, u);
-            }
-            let y = z.f[i + 1] + (z.f[i] - z.f[i + 1]) * unit(self.retry_u64(l));
-            if z.squeeze(i, x.abs(), y).unwrap_or_else(|| y < gauss(x)) {
-                return x;
-            }
-            bits = self.retry_u64(l);
+/// The rest of the ziggurat for lane `l`, whose candidate `bits` missed the fast path; every
+/// further word comes from the lane's retry stream `retry`.
+#[cold]
+#[inline(never)]
+fn slow<const L: usize>(retry: &mut [[u64; L]; 4], l: usize, mut bits: u64, z: &Ziggurat) -> f64 {
+    loop {
+        // The candidate's fast test has failed.
+        let i = (bits & 0xff) as usize;
+        let u = signed_unit(bits);
+        if i == 0 {
+            return tail(retry, l, u);
+        }
+        let x = u * z.x[i];
+        let y = z.f[i + 1] + (z.f[i] - z.f[i + 1]) * unit(step_lane(retry, l));
+        let accept = match z.squeeze(i, x.abs(), y) {
+            Some(d) => d,
+            None => y < gauss(x),
+        };
+        if accept {
+            return x;
+        }
+        bits = step_lane(retry, l);
+        let i = (bits & 0xff) as usize;
+        let x = signed_unit(bits) * z.x[i];
+        if x.abs() < z.x[i + 1] {
+            return x;
         }
     }
+}
 
-    /// Marsaglia's tail: R + e with e = −ln(U₁)/R, accepted when −2 ln U₂ ≥ e².
-    fn tail(&mut self, l: usize, u: f64) -> f64 {
-        loop {
-            let e = -libm::log(open_unit(self.retry_u64(l))) / ZIGGURAT_R;
-            let y = -libm::log(open_unit(self.retry_u64(l)));
-            if 2.0 * y >= e * e {
-                return if u < 0.0 {
-                    -(ZIGGURAT_R + e)
-                } else {
-                    ZIGGURAT_R + e
-                };
-            }
+/// Bit k set where slot k of `masks` (at most 64) is not `full`: some lane missed the fast
+/// path. The masks have 4 bits, so a byte is non-zero iff bit 0 of `b | b>>1 | b>>2 | b>>3` is
+/// (the shifts bring no bit from the next byte into bit 0); the multiply gathers those bits.
+#[inline(always)]
+fn missed_slots(masks: &[u8], full: u8) -> u64 {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    let mut out = 0;
+    for (c, chunk) in masks.chunks(8).enumerate() {
+        let bytes = match <[u8; 8]>::try_from(chunk) {
+            Ok(b) => b,
+            Err(_) => std::array::from_fn(|b| chunk.get(b).copied().unwrap_or(full)),
+        };
+        let x = u64::from_le_bytes(bytes) ^ (LOW * u64::from(full));
+        let y = (x | x >> 1 | x >> 2 | x >> 3) & LOW;
+        out |= (y.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * c);
+    }
+    out
+}
+
+/// Marsaglia's tail: R + e with e = −ln(U₁)/R, accepted when −2 ln U₂ ≥ e².
+fn tail<const L: usize>(retry: &mut [[u64; L]; 4], l: usize, u: f64) -> f64 {
+    loop {
+        let e = -libm::log(open_unit(step_lane(retry, l))) / ZIGGURAT_R;
+        let y = -libm::log(open_unit(step_lane(retry, l)));
+        if 2.0 * y >= e * e {
+            return if u < 0.0 {
+                -(ZIGGURAT_R + e)
+            } else {
+                ZIGGURAT_R + e
+            };
         }
     }
 }
@@ -542,22 +643,53 @@ mod tests {
         }
     }
 
-    /// The portable first pass and the AVX2 one (when the CPU has it) give the same bits, on
-    /// groups of four and of eight lanes.
+    /// The bitmap of slots with a miss is the slot-by-slot comparison, for every block length
+    /// up to 64 and every group width (full masks 1, 3, 7, 15), on random masks biased to full.
+    #[test]
+    fn missed_slots_marks_exactly_the_slots_with_a_miss() {
+        let mut rng = Xoshiro256PlusPlus::from_seed(stream_key(3, "rbm/missed-slots", 0));
+        for full in [1u8, 3, 7, 15] {
+            for len in 1..=64 {
+                let masks: Vec<u8> = (0..len)
+                    .map(|_| {
+                        let r = rng.next_u64();
+                        if r.is_multiple_of(3) {
+                            (r >> 8) as u8 & full
+                        } else {
+                            full
+                        }
+                    })
+                    .collect();
+                let want = masks
+                    .iter()
+                    .enumerate()
+                    .fold(0u64, |acc, (k, &m)| acc | (u64::from(m != full) << k));
+                assert_eq!(missed_slots(&masks, full), want, "full {full}, {len} slots");
+            }
+        }
+    }
+
+    /// Every first pass this CPU has (portable, AVX2, AVX-512VL) gives the same bits, on groups
+    /// of four and of eight lanes and blocks of several sizes (the slot-indexed words of group g
+    /// start at g·n).
     #[test]
     fn kernels_give_identical_normals() {
         fn check<const L: usize>() {
             let keys = std::array::from_fn(|l| stream_key(13, "rbm/kernel-test", l as u64));
-            let mut portable = LaneNormals::<L>::from_keys(&keys);
-            let mut fastest = portable.clone();
-            let mut a = vec![[0.0; L]; 3000];
-            let mut b = vec![[0.0; L]; 3000];
-            for _ in 0..3 {
-                portable.fill_with(&mut a, Kernel::Portable);
-                fastest.fill_with(&mut b, Kernel::detect());
-                for (x, y) in a.iter().flatten().zip(b.iter().flatten()) {
-                    assert_eq!(x.to_bits(), y.to_bits());
+            let start = LaneNormals::<L>::from_keys(&keys);
+            let draw = |kernel: Kernel| {
+                let mut rng = start.clone();
+                let mut all = Vec::new();
+                for n in [3000, 7, 80, 1, 960] {
+                    let mut block = vec![[0.0; L]; n];
+                    rng.fill_with(&mut block, kernel);
+                    all.extend(block.iter().flatten().map(|x| x.to_bits()));
                 }
+                all
+            };
+            let portable = draw(Kernel::Portable);
+            for kernel in Kernel::available() {
+                assert_eq!(portable, draw(kernel), "{kernel:?}, {L} lanes");
             }
         }
         check::<4>();
@@ -581,7 +713,9 @@ mod tests {
             let mut g =
                 LaneNormals::<1>::from_keys(&[stream_key(21, "rbm/wedge-test", layer as u64)]);
             let n = 20_000;
-            let accepted = (0..n).filter(|_| g.slow(0, bits, z) == x).count() as f64;
+            let accepted = (0..n)
+                .filter(|_| slow(&mut g.retry, 0, bits, z) == x)
+                .count() as f64;
             let p = (gauss(x) - z.f[layer]) / (z.f[layer + 1] - z.f[layer]);
             let sd = (n as f64 * p * (1.0 - p)).sqrt();
             assert!(
@@ -619,9 +753,9 @@ mod tests {
     #[test]
     fn tail_is_the_normal_tail() {
         let mut g = LaneNormals::<1>::from_keys(&[stream_key(22, "rbm/tail-test", 0)]);
-        let xs: Vec<f64> = (0..20_000).map(|_| g.tail(0, 0.5)).collect();
+        let xs: Vec<f64> = (0..20_000).map(|_| tail(&mut g.retry, 0, 0.5)).collect();
         assert!(xs.iter().all(|&x| x > ZIGGURAT_R));
-        assert!(g.tail(0, -0.5) < -ZIGGURAT_R);
+        assert!(tail(&mut g.retry, 0, -0.5) < -ZIGGURAT_R);
         let tail = libm::erfc(ZIGGURAT_R / SQRT_2);
         let ks = ks_one_sample(&xs, |t| 1.0 - libm::erfc(t / SQRT_2) / tail).unwrap();
         assert!(ks.p_value > 1e-4, "KS p = {}", ks.p_value);

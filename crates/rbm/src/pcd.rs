@@ -132,8 +132,9 @@ impl<const L: usize> Lockstep<L> {
     #[allow(unsafe_code)]
     pub(crate) fn epoch(&mut self) -> [bool; L] {
         #[cfg(target_arch = "x86_64")]
-        if self.kernel == Kernel::Avx2 {
-            // SAFETY: `Kernel::Avx2` is only constructed after detecting AVX2 (Kernel::detect).
+        if self.kernel.has_avx2() {
+            // SAFETY: `Kernel::Avx2` and `Kernel::Avx512` are only constructed after detecting
+            // AVX2 (Kernel::available).
             return unsafe { self.epoch_avx2() };
         }
         self.epoch_portable()
@@ -162,7 +163,7 @@ impl<const L: usize> Lockstep<L> {
                 for b in (0..chains).step_by(2) {
                     let e = (b + 2).min(chains);
                     self.rng
-                        .fill_with(self.eps[..e - b].as_flattened_mut(), Kernel::Avx2);
+                        .fill_with(self.eps[..e - b].as_flattened_mut(), self.kernel);
                     // SAFETY: AVX2 is enabled here; the kernels touch lanes g..g+4 ≤ L.
                     unsafe {
                         avx2::sample_visible(
@@ -179,7 +180,7 @@ impl<const L: usize> Lockstep<L> {
                 for b in (0..chains).step_by(2) {
                     let e = (b + 2).min(chains);
                     self.rng
-                        .fill_with(self.eps[..e - b].as_flattened_mut(), Kernel::Avx2);
+                        .fill_with(self.eps[..e - b].as_flattened_mut(), self.kernel);
                     // SAFETY: as above.
                     unsafe {
                         avx2::sample_hidden(

@@ -384,7 +384,7 @@ mod tests {
     }
 
     /// A realisation's result depends only on (seed, configuration, index): not on the group size,
-    /// its group mates (7 realisations: the last group is padded), the kernel (AVX2 or portable),
+    /// its group mates (7 realisations: the last group is padded), the kernel (every one this CPU has),
     /// the number of threads, or the shard that ran it. 120 epochs at α = 0.1, |B| = 4.
     #[test]
     fn results_do_not_depend_on_grouping_kernel_threads_or_shards() {
@@ -397,13 +397,15 @@ mod tests {
         assert_bit_identical(&reference, &exp.run_grouped::<2>(0..7, None));
         assert_bit_identical(&reference, &exp.run_grouped::<4>(0..7, None));
         assert_bit_identical(&reference, &exp.run_grouped::<8>(0..7, None));
-        let portable = Run {
-            outcomes: [0..4u64, 4..7]
-                .into_iter()
-                .flat_map(|r| exp.run_group::<4>(&r.collect::<Vec<_>>(), Kernel::Portable))
-                .collect(),
-        };
-        assert_bit_identical(&reference, &portable);
+        for kernel in Kernel::available() {
+            let run = Run {
+                outcomes: [0..4u64, 4..7]
+                    .into_iter()
+                    .flat_map(|r| exp.run_group::<4>(&r.collect::<Vec<_>>(), kernel))
+                    .collect(),
+            };
+            assert_bit_identical(&reference, &run);
+        }
         for threads in [1, 2, 3] {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
