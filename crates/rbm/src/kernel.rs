@@ -11,9 +11,10 @@ pub(crate) enum Kernel {
     /// has AVX2, which the `unsafe` calls behind it rely on.
     #[cfg(target_arch = "x86_64")]
     Avx2,
-    /// The AVX2 kernels with the generator of the normals on 256-bit AVX-512VL instructions
-    /// (rotates and three-way XORs: 9 vector operations per step of four streams instead of
-    /// 14). Constructed only on a CPU that has AVX2, AVX-512F and AVX-512VL.
+    /// The AVX2 kernels with the normals on 256-bit AVX-512 instructions: the generator on
+    /// rotates and three-way XORs (9 vector operations per step of four streams instead of 14)
+    /// and the fast path's misses finished four lanes at a time. Constructed only on a CPU that
+    /// has AVX2 and AVX-512F, VL, DQ and BW.
     #[cfg(target_arch = "x86_64")]
     Avx512,
 }
@@ -35,6 +36,8 @@ impl Kernel {
             out.push(Kernel::Avx2);
             if std::arch::is_x86_feature_detected!("avx512f")
                 && std::arch::is_x86_feature_detected!("avx512vl")
+                && std::arch::is_x86_feature_detected!("avx512dq")
+                && std::arch::is_x86_feature_detected!("avx512bw")
             {
                 out.push(Kernel::Avx512);
             }

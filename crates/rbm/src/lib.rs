@@ -27,7 +27,7 @@
 //! ```
 //!
 //! Speed: realisations run in groups of [`LANES`] whose inner loops act on all of them at once
-//! (AVX2 when the CPU has it, with bit-identical results on the portable path); the cost of a
+//! (AVX2 or AVX-512 when the CPU has them, with bit-identical results on the portable path); the cost of a
 //! realisation-epoch is dominated by drawing its 60·|B| normals (`benches/benches/rbm.rs`).
 //! Reproducibility: a realisation's numbers depend only on (seed, α, |B|, index).
 

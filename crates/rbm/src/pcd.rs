@@ -4,10 +4,12 @@
 //! all realisations of a group at once; nothing is allocated per epoch. Lane `l` only ever reads
 //! lane `l`, and every lane performs the same IEEE operations in the same order whatever `L` is
 //! (no fused multiply-add, no reassociation), so a realisation's numbers do not depend on the
-//! group it runs in. Two builds of the epoch: the portable one (plain Rust, readable, the
+//! group it runs in. Builds of the epoch: the portable one (plain Rust, readable, the
 //! reference) and, on x86-64 CPUs with AVX2 and `L` a multiple of 4, kernels written with AVX2
-//! intrinsics (four lanes per register) that mirror it operation by operation; the tests check
-//! that both give identical bits. The portable build is about 2-3× slower (LLVM's
+//! intrinsics (four lanes per register) that mirror it operation by operation, compiled once
+//! for AVX2 (outputs in halves: 10 accumulators fit 16 registers) and once with AVX-512 (all
+//! outputs at once: 20 accumulators in 32 registers, more independent sums in flight); the
+//! tests check that all give identical bits. The portable build is about 3× slower (LLVM's
 //! auto-vectorisation of it is unreliable once everything is inlined).
 //!
 //! Random numbers of one realisation, in the order they are drawn from its own stream:
@@ -73,6 +75,8 @@ pub(crate) struct Lockstep<const L: usize> {
     h: Vec<Row<L>>,
     /// Normals of one half-sweep.
     eps: Vec<Row<L>>,
+    /// Normals of one epoch, half-sweep after half-sweep (the vector kernels' draw).
+    epoch_eps: Vec<Row<L>>,
     rng: LaneNormals<L>,
     /// The compiled version of the epoch and of the normals' first pass.
     kernel: Kernel,
@@ -108,6 +112,7 @@ impl<const L: usize> Lockstep<L> {
             v: vec![[[1.0; L]; N]; hyper.batch],
             h: vec![[[0.0; L]; N]; hyper.batch],
             eps: vec![[[0.0; L]; N]; hyper.batch],
+            epoch_eps: vec![[[0.0; L]; N]; 2 * rbm.gibbs_steps * hyper.batch],
             rng,
             kernel,
             k_inv: *target.kernel_inverse(),
@@ -135,9 +140,28 @@ impl<const L: usize> Lockstep<L> {
         if self.kernel.has_avx2() {
             // SAFETY: `Kernel::Avx2` and `Kernel::Avx512` are only constructed after detecting
             // AVX2 (Kernel::available).
-            return unsafe { self.epoch_avx2() };
+            return unsafe {
+                if self.kernel == Kernel::Avx512 {
+                    self.epoch_avx512()
+                } else {
+                    self.epoch_avx2()
+                }
+            };
         }
         self.epoch_portable()
+    }
+
+    /// [`Lockstep::epoch_avx2`] compiled with AVX-512F and VL as well: the same intrinsics and
+    /// IEEE operations, but 32 vector registers, so the products take all ten outputs of two
+    /// chains at once (20 independent sums; the sums' latency, not the arithmetic, bounded the
+    /// halves), and the normals' AVX-512 kernels.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,avx512f,avx512vl")]
+    #[inline(never)]
+    #[allow(unsafe_code)]
+    fn epoch_avx512(&mut self) -> [bool; L] {
+        // SAFETY: AVX2 is enabled here.
+        unsafe { self.epoch_body::<N>() }
     }
 
     /// The epoch with AVX2 kernels (lanes in groups of four, one 256-bit register each) when
@@ -149,49 +173,40 @@ impl<const L: usize> Lockstep<L> {
     #[inline(never)]
     #[allow(unsafe_code)]
     fn epoch_avx2(&mut self) -> [bool; L] {
+        // SAFETY: AVX2 is enabled here.
+        unsafe { self.epoch_body::<{ N / 2 }>() }
+    }
+
+    /// The body of [`Lockstep::epoch_avx2`], inlined into each compiled version.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2 (the caller is compiled with it).
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    #[allow(unsafe_code)]
+    unsafe fn epoch_body<const OUT: usize>(&mut self) -> [bool; L] {
         if !L.is_multiple_of(4) {
             self.pcd();
             return self.update();
         }
-        // Chain by chain, each chain's N normals drawn just before they are used: the same
-        // numbers in the same order as block by block, but the integer-heavy generator and the
-        // floating-point products overlap in the core and the working set stays small.
+        // All normals of the epoch in one draw (half-sweep by half-sweep, the order in which
+        // they are used): the same numbers as half-sweep by half-sweep, but the fast path's
+        // misses of the whole epoch are finished together, four lanes at a time.
         let c = self.c;
         let chains = self.v.len();
+        self.rng
+            .fill_with(self.epoch_eps.as_flattened_mut(), self.kernel);
+        let mut half_sweeps = self.epoch_eps.chunks_exact(chains);
         for step in 0..=self.gibbs_steps {
             if step > 0 {
-                for b in (0..chains).step_by(2) {
-                    let e = (b + 2).min(chains);
-                    self.rng
-                        .fill_with(self.eps[..e - b].as_flattened_mut(), self.kernel);
-                    // SAFETY: AVX2 is enabled here; the kernels touch lanes g..g+4 ≤ L.
-                    unsafe {
-                        avx2::sample_visible(
-                            &self.w,
-                            &self.h[b..e],
-                            &self.eps[..e - b],
-                            &mut self.v[b..e],
-                            &c,
-                        )
-                    };
-                }
+                let eps = half_sweeps.next().expect("2k half-sweeps");
+                // SAFETY: AVX2 is enabled here; the kernels touch lanes g..g+4 ≤ L.
+                unsafe { avx2::sample_visible::<L, OUT>(&self.w, &self.h, eps, &mut self.v, &c) };
             }
             if step < self.gibbs_steps {
-                for b in (0..chains).step_by(2) {
-                    let e = (b + 2).min(chains);
-                    self.rng
-                        .fill_with(self.eps[..e - b].as_flattened_mut(), self.kernel);
-                    // SAFETY: as above.
-                    unsafe {
-                        avx2::sample_hidden(
-                            &self.w,
-                            &self.v[b..e],
-                            &self.eps[..e - b],
-                            &mut self.h[b..e],
-                            &c,
-                        )
-                    };
-                }
+                let eps = half_sweeps.next().expect("2k half-sweeps");
+                // SAFETY: as above.
+                unsafe { avx2::sample_hidden::<L, OUT>(&self.w, &self.v, eps, &mut self.h, &c) };
             }
         }
         // SAFETY: as above.
@@ -353,24 +368,24 @@ mod avx2 {
         _mm256_storeu_pd(x.as_mut_ptr().add(g), v)
     }
 
-    /// h_b = σ_h² W v_b + σ_h ε_b. Chains in pairs and outputs in halves (10 accumulators):
-    /// 7 loads per 10 products instead of 11. Each output is still summed over i ascending.
+    /// h_b = σ_h² W v_b + σ_h ε_b. Chains in pairs and outputs in blocks of `HALF` (2·HALF
+    /// accumulators; HALF = 5: 7 loads per 10 products instead of 11). Each output is still
+    /// summed over i ascending.
     #[target_feature(enable = "avx2")]
     #[inline]
-    pub(super) unsafe fn sample_hidden<const L: usize>(
+    pub(super) unsafe fn sample_hidden<const L: usize, const HALF: usize>(
         w: &LaneMatrix<L>,
         v: &[Row<L>],
         eps: &[Row<L>],
         h: &mut [Row<L>],
         c: &Coefficients,
     ) {
-        const HALF: usize = N / 2;
         let (s2, sh) = (_mm256_set1_pd(c.s2), _mm256_set1_pd(c.sh));
         for g in (0..L).step_by(4) {
             for b in (0..v.len()).step_by(2) {
                 let pair = b + 1 < v.len();
                 let b1 = if pair { b + 1 } else { b };
-                for half in [0, HALF] {
+                for half in (0..N).step_by(HALF) {
                     let mut acc0 = [_mm256_setzero_pd(); HALF];
                     let mut acc1 = [_mm256_setzero_pd(); HALF];
                     for i in 0..N {
@@ -405,20 +420,19 @@ mod avx2 {
     /// ascending.
     #[target_feature(enable = "avx2")]
     #[inline]
-    pub(super) unsafe fn sample_visible<const L: usize>(
+    pub(super) unsafe fn sample_visible<const L: usize, const HALF: usize>(
         w: &LaneMatrix<L>,
         h: &[Row<L>],
         eps: &[Row<L>],
         v: &mut [Row<L>],
         c: &Coefficients,
     ) {
-        const HALF: usize = N / 2;
         let (im2, im) = (_mm256_set1_pd(c.inv_mu2), _mm256_set1_pd(c.inv_mu));
         for g in (0..L).step_by(4) {
             for b in (0..h.len()).step_by(2) {
                 let pair = b + 1 < h.len();
                 let b1 = if pair { b + 1 } else { b };
-                for half in [0, HALF] {
+                for half in (0..N).step_by(HALF) {
                     let mut acc0 = [_mm256_setzero_pd(); HALF];
                     let mut acc1 = [_mm256_setzero_pd(); HALF];
                     for a in 0..N {
@@ -464,17 +478,21 @@ mod avx2 {
         );
         let mut finite = [false; L];
         for g in (0..L).step_by(4) {
+            // M is exactly symmetric (products commute, K_φ⁻¹ depends on |i − j| only): the
+            // upper triangle is computed and mirrored, the portable code's bits.
             let mut m = [[zero; N]; N];
-            for (i, mi) in m.iter_mut().enumerate() {
+            for i in 0..N {
                 let mut acc = [zero; N];
                 for vb in v {
                     let x = ld(&vb[i], g);
-                    for (accj, vbj) in acc.iter_mut().zip(vb) {
-                        *accj = _mm256_add_pd(*accj, _mm256_mul_pd(x, ld(vbj, g)));
+                    for j in i..N {
+                        acc[j] = _mm256_add_pd(acc[j], _mm256_mul_pd(x, ld(&vb[j], g)));
                     }
                 }
-                for ((mij, accj), kij) in mi.iter_mut().zip(acc).zip(&k_inv[i]) {
-                    *mij = _mm256_sub_pd(_mm256_set1_pd(*kij), _mm256_mul_pd(cs, accj));
+                for j in i..N {
+                    let mij = _mm256_sub_pd(_mm256_set1_pd(k_inv[i][j]), _mm256_mul_pd(cs, acc[j]));
+                    m[i][j] = mij;
+                    m[j][i] = mij;
                 }
             }
             let mut z = zero;
