@@ -495,7 +495,10 @@ mod avx2 {
                     m[j][i] = mij;
                 }
             }
-            let mut z = zero;
+            // z stays 0 while every weight is finite and becomes NaN otherwise; one per
+            // column, so the check is not a chain through all N² entries (the portable code's
+            // single sum gives the same verdict: any NaN makes either NaN).
+            let mut z = [zero; N];
             for wa in w.iter_mut() {
                 let mut d = [zero; N];
                 for (wai, mi) in wa.iter().zip(&m) {
@@ -504,12 +507,13 @@ mod avx2 {
                         *dj = _mm256_add_pd(*dj, _mm256_mul_pd(x, *mij));
                     }
                 }
-                for (waj, dj) in wa.iter_mut().zip(d) {
+                for ((waj, dj), zj) in wa.iter_mut().zip(d).zip(z.iter_mut()) {
                     let r = _mm256_add_pd(ld(waj, g), _mm256_mul_pd(lr, dj));
                     st(waj, g, r);
-                    z = _mm256_add_pd(z, _mm256_mul_pd(r, zero));
+                    *zj = _mm256_add_pd(*zj, _mm256_mul_pd(r, zero));
                 }
             }
+            let z = z.iter().fold(zero, |a, &b| _mm256_add_pd(a, b));
             let ok = _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_EQ_OQ>(z, zero));
             for (l, f) in finite[g..g + 4].iter_mut().enumerate() {
                 *f = ok & (1 << l) != 0;
