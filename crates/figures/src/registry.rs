@@ -54,8 +54,8 @@ use runner::{Manifest, MANIFEST_FILE};
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Profile {
-    /// The sizes of the book's figures (`data/`; the RBM epochs per configuration are in
-    /// `data/rbm/numbers.md`, fewer than the authors' at the larger learning rates).
+    /// The sizes of the book's figures (`data/`): the authors' (the RBM sweep: 10⁵ epochs for
+    /// every configuration, 1000 realisations; see `data/rbm/numbers.md`).
     #[default]
     Paper,
     /// Same code, smaller sizes: under a minute on 2 cores, for CI, tests and `--verify`.

@@ -416,7 +416,8 @@ mod tests {
     /// A shrunken sweep through the same code: ordering, counts and the stationarity check.
     /// At 8000 epochs and α = 0.1 (|B| = 4, 8) the bulk has converged by 3/5 of the run
     /// (≈ 400/α epochs are needed), so the check passes; the same configurations stopped after
-    /// 1200 epochs (top mode still growing from the initial weights) fail it.
+    /// 600 epochs (top mode still growing from the initial weights) fail it. (At 1000-1200
+    /// epochs the check is borderline: which configuration passes depends on the draws.)
     #[test]
     fn small_sweep_runs_every_point_and_checks_stationarity() {
         let mut s = Sweep::quick(5);
@@ -435,7 +436,7 @@ mod tests {
             assert!(r.stationarity.stationary, "{:?}", r.stationarity);
         }
         for p in &mut s.points {
-            p.hyper.epochs = 1200;
+            p.hyper.epochs = 600;
         }
         let res = s.run(None).unwrap();
         assert!(res.iter().all(|r| !r.stationarity.stationary));

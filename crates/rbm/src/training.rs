@@ -443,14 +443,12 @@ mod tests {
         assert_eq!(r0.snapshots[1].lambda, r0.lambda);
     }
 
-    /// Divergence: at α = 1, |B| = 4 most realisations blow up within 300 epochs (the RBM stops
+    /// Divergence: at α = 1, |B| = 4 most realisations blow up within 150 epochs (the RBM stops
     /// being normalisable, λ < 0, and the chains explode). They are dropped and counted, the
     /// survivors are finite, and the success ratio is the survivors' fraction.
     #[test]
     fn divergent_realisations_are_dropped_and_counted() {
-        let exp = small(1.0, 4, 300, 1)
-            .with_snapshots(vec![150, 300])
-            .unwrap();
+        let exp = small(1.0, 4, 150, 1).with_snapshots(vec![75, 150]).unwrap();
         let run = exp.run(0..16, None);
         let diverged = run.diverged();
         assert!(diverged > 0 && diverged < 16, "{diverged} of 16 diverged");
@@ -465,7 +463,7 @@ mod tests {
                         .all(|x| x.is_finite()));
                     assert_eq!(r.snapshots.len(), 2);
                 }
-                Outcome::Diverged { epoch, .. } => assert!(*epoch >= 1 && *epoch <= 300),
+                Outcome::Diverged { epoch, .. } => assert!(*epoch >= 1 && *epoch <= 150),
             }
         }
         // A huge step: everything diverges within a few epochs, and the run stops early.
@@ -533,10 +531,10 @@ mod value_stability {
         let w = |r: usize| run.outcomes[r].learnt().unwrap().weights;
         let got = [w(0)[0][0], w(0)[3][7], w(0)[9][9], w(1)[0][0]];
         let want: [u64; 4] = [
-            4578297883493601456,
-            4582597454640092680,
-            13819957076324614134,
-            4596582120370352094,
+            4579138989444227323,
+            4586441437049305940,
+            13817150636376839099,
+            4593780526891600849,
         ];
         for (g, w) in got.iter().zip(want) {
             assert_eq!(g.to_bits(), w, "got {got:?} = {:?}", got.map(f64::to_bits));
