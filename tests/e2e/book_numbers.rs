@@ -301,3 +301,36 @@ fn the_hand_typed_number_check_sees_numbers() {
         "a   [t] 0.456"
     );
 }
+
+/// The README's Speed section states the recorded time of the paper-profile RBM sweep: the
+/// sentence is the one `data/rbm/sweep.json` gives (wall time, threads, and the CPU time per
+/// realisation-epoch over all configurations), so a regenerated sweep without the README
+/// updated fails here.
+#[test]
+fn readme_states_the_recorded_sweep_time() {
+    let root = repo_root();
+    let j = figures::numbers::Json::read(&root.join("data/rbm"), "sweep.json").unwrap();
+    let wall = j.f("/wall_seconds").unwrap();
+    let threads = j.f("/threads").unwrap();
+    let mut work = 0.0;
+    for i in 0..j.len("/points").unwrap() {
+        let pt = |k: &str| j.f(&format!("/points/{i}/{k}")).unwrap();
+        work += pt("realisations") * pt("epochs");
+    }
+    let secs = wall.round() as u64;
+    let want = format!(
+        "trained in {} min {} s on the 2 idle cores (`wall_seconds` {} with {} threads in \
+         `data/rbm/sweep.json`; {:.1} µs of CPU per realisation-epoch on average over",
+        secs / 60,
+        secs % 60,
+        secs,
+        threads,
+        wall * threads / work * 1e6
+    );
+    let readme = fs::read_to_string(root.join("README.md")).unwrap();
+    let flat = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains(&want),
+        "README.md does not state the recorded sweep time; data/rbm/sweep.json says: {want}"
+    );
+}

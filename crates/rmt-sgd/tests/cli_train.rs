@@ -177,7 +177,7 @@ fn same_seed_same_bytes_and_shards_merge_to_the_unsharded_output() {
     assert_ne!(std::fs::read_to_string(&out).unwrap(), full);
 }
 
-/// α = 1 at |B| = 4 makes most realisations diverge within 300 epochs (see the rbm crate's
+/// α = 1 at |B| = 4 makes most realisations diverge within 150 epochs (see the rbm crate's
 /// tests): they are dropped from the CSV and counted in the summary.
 #[test]
 fn divergent_realisations_are_dropped_and_counted() {
@@ -191,7 +191,7 @@ fn divergent_realisations_are_dropped_and_counted() {
         "--batch",
         "4",
         "--epochs",
-        "300",
+        "150",
         "--seed",
         "1",
         "--realisations",
