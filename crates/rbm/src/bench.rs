@@ -6,6 +6,29 @@ use crate::pcd::Lockstep;
 use crate::training::{Experiment, LANES};
 use langevin_core::seed::stream_key;
 
+/// A kernel this CPU has (portable, AVX2 or AVX-512; identical bits), resolved once so that a
+/// timed loop does not look it up.
+#[derive(Clone, Copy, Debug)]
+pub struct BenchKernel(Kernel);
+
+impl BenchKernel {
+    /// `portable`, `avx2` or `avx512`.
+    pub fn name(self) -> &'static str {
+        match self.0 {
+            Kernel::Portable => "portable",
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx2 => "avx2",
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx512 => "avx512",
+        }
+    }
+}
+
+/// The kernels this CPU has, slowest first.
+pub fn kernels() -> Vec<BenchKernel> {
+    Kernel::available().into_iter().map(BenchKernel).collect()
+}
+
 /// [`LANES`] realisations of an experiment advanced together, one epoch per call.
 pub struct LockstepGroup {
     group: Lockstep<LANES>,
@@ -14,17 +37,16 @@ pub struct LockstepGroup {
 impl LockstepGroup {
     /// Realisations 0..LANES of `exp`, initialised, run by the fastest kernel of this CPU.
     pub fn new(exp: &Experiment) -> Self {
-        Self::with_kernel(exp, kernel_name(Kernel::detect())).expect("detected")
+        Self::with_kernel(exp, BenchKernel(Kernel::detect()))
     }
 
-    /// As [`LockstepGroup::new`], run by the kernel called `kernel` (one of [`kernels`]).
-    pub fn with_kernel(exp: &Experiment, kernel: &str) -> Option<Self> {
-        let kernel = find(kernel)?;
+    /// As [`LockstepGroup::new`], run by `kernel`.
+    pub fn with_kernel(exp: &Experiment, kernel: BenchKernel) -> Self {
         let keys =
             std::array::from_fn(|l| stream_key(exp.seed().base, &exp.seed().purpose, l as u64));
-        Some(Self {
-            group: Lockstep::new(exp.rbm(), exp.target(), exp.hyper(), &keys, kernel),
-        })
+        Self {
+            group: Lockstep::new(exp.rbm(), exp.target(), exp.hyper(), &keys, kernel.0),
+        }
     }
 
     /// One epoch of every realisation; true where the weights are still finite.
@@ -33,39 +55,11 @@ impl LockstepGroup {
     }
 }
 
-fn kernel_name(k: Kernel) -> &'static str {
-    match k {
-        Kernel::Portable => "portable",
-        #[cfg(target_arch = "x86_64")]
-        Kernel::Avx2 => "avx2",
-        #[cfg(target_arch = "x86_64")]
-        Kernel::Avx512 => "avx512",
-    }
-}
-
-fn find(name: &str) -> Option<Kernel> {
-    Kernel::available()
-        .into_iter()
-        .find(|&k| kernel_name(k) == name)
-}
-
-/// The kernels this CPU has, by name (`portable`, `avx2`, `avx512`), slowest first.
-pub fn kernels() -> Vec<&'static str> {
-    Kernel::available().into_iter().map(kernel_name).collect()
-}
-
-/// [`LaneNormals::fill`] with the kernel called `kernel` (one of [`kernels`]); false if this CPU
-/// does not have it.
+/// [`LaneNormals::fill`] run by `kernel`.
 pub fn fill_with_kernel<const L: usize>(
     lanes: &mut LaneNormals<L>,
     out: &mut [[f64; L]],
-    kernel: &str,
-) -> bool {
-    match find(kernel) {
-        Some(k) => {
-            lanes.fill_with(out, k);
-            true
-        }
-        None => false,
-    }
+    kernel: BenchKernel,
+) {
+    lanes.fill_with(out, kernel.0);
 }

@@ -20,11 +20,14 @@ pub(crate) enum Kernel {
 }
 
 impl Kernel {
-    /// The fastest kernel this CPU supports.
+    /// The fastest kernel this CPU supports (detected once: `LaneNormals::fill` asks per call).
     pub(crate) fn detect() -> Self {
-        *Self::available()
-            .last()
-            .expect("the portable kernel is always available")
+        static FASTEST: std::sync::OnceLock<Kernel> = std::sync::OnceLock::new();
+        *FASTEST.get_or_init(|| {
+            *Self::available()
+                .last()
+                .expect("the portable kernel is always available")
+        })
     }
 
     /// Every kernel this CPU supports, slowest first.
