@@ -200,9 +200,10 @@ fn step<const L: usize>(s: &mut [[u64; L]; 4]) -> [u64; L] {
 }
 
 /// Draws the next main word of every lane and applies the ziggurat's fast path:
-/// `out[k][l] = u·X[i]`, final when |u·X[i]| < X[i+1]. For group g (lanes 4g..4g+4) and slot
-/// k it keeps the four words, `words[g·n + k]`, and the fast-path mask, `masks[g·n + k]` (bit j
-/// set when lane 4g + j took the fast path). Every store goes to a slot-indexed place on
+/// `out[k][l] = u·X[i]`, final when |u·X[i]| < X[i+1]; where the test fails, `out[k][l]` keeps
+/// the word itself (its bits as an f64, read back by the finish: no separate buffer, half the
+/// stores). For group g (lanes 4g..4g+4) and slot k, `masks[g·n + k]` is the fast-path mask (bit
+/// j set when lane 4g + j took the fast path). Every store goes to a slot-indexed place on
 /// purpose: appending the misses to a list puts the list position, known only after the
 /// previous slot's test, into the store addresses, and the CPU holds the next table loads
 /// behind them (the pass took 1.7x as long). `Kernel::Avx2`/`Avx512` with `L` a multiple of 4
@@ -215,19 +216,18 @@ fn first_pass<const L: usize>(
     z: &Ziggurat,
     out: &mut [[f64; L]],
     masks: &mut [u8],
-    words: &mut [[u64; 4]],
     kernel: Kernel,
 ) {
     let n = out.len();
-    assert!(masks.len() >= n * L.div_ceil(4) && words.len() >= n * L.div_ceil(4));
+    assert!(masks.len() >= n * L.div_ceil(4));
     #[cfg(target_arch = "x86_64")]
     if L.is_multiple_of(4) {
         // SAFETY: `Kernel::Avx2` and `Kernel::Avx512` are only constructed after detecting
         // their instruction sets (Kernel::available); lanes g..g+4 with g + 4 ≤ L, and `masks`
-        // and `words` have one entry per slot and group (asserted above).
+        // has one entry per slot and group (asserted above).
         match kernel {
-            Kernel::Avx2 => return unsafe { avx2::first_pass(s, z, out, masks, words) },
-            Kernel::Avx512 => return unsafe { avx2::first_pass_avx512(s, z, out, masks, words) },
+            Kernel::Avx2 => return unsafe { avx2::first_pass(s, z, out, masks) },
+            Kernel::Avx512 => return unsafe { avx2::first_pass_avx512(s, z, out, masks) },
             Kernel::Portable => {}
         }
     }
@@ -238,12 +238,13 @@ fn first_pass<const L: usize>(
         let mut fast = [0u8; L];
         for l in 0..L {
             let i = (w[l] & LAYER_MASK) as usize;
-            o[l] = signed_unit(w[l]) * z.x[i];
-            fast[l / 4] |= u8::from(o[l].abs() < z.x[i + 1]) << (l % 4);
+            let x = signed_unit(w[l]) * z.x[i];
+            let hit = x.abs() < z.x[i + 1];
+            o[l] = if hit { x } else { f64::from_bits(w[l]) };
+            fast[l / 4] |= u8::from(hit) << (l % 4);
         }
         for g in 0..L.div_ceil(4) {
             masks[g * n + k] = fast[g];
-            words[g * n + k] = std::array::from_fn(|j| w.get(4 * g + j).copied().unwrap_or(0));
         }
     }
     *s = st;
@@ -272,7 +273,6 @@ mod avx2 {
                 z: &super::Ziggurat,
                 out: &mut [[f64; L]],
                 masks: &mut [u8],
-                words: &mut [[u64; 4]],
             ) {
                 let two = _mm256_set1_epi64x(0x4000_0000_0000_0000);
                 let three = _mm256_set1_pd(3.0);
@@ -284,13 +284,6 @@ mod avx2 {
                     let n = out.len();
                     for (k, o) in out.iter_mut().enumerate() {
                         let w = $step(&mut st);
-                        _mm256_storeu_si256(
-                            words
-                                .get_unchecked_mut((g / 4) * n + k)
-                                .as_mut_ptr()
-                                .cast(),
-                            w,
-                        );
                         // [X[i0], X[i0+1] | X[i2], X[i2+1]] and [X[i1], X[i1+1] | X[i3], X[i3+1]],
                         // unpacked to (X[i0], X[i1], X[i2], X[i3]) and (X[i0+1], …, X[i3+1]).
                         let [i0, i1, i2, i3]: [usize; 4] = $layers(w);
@@ -304,7 +297,9 @@ mod avx2 {
                         );
                         let x = _mm256_mul_pd(u, xi);
                         let fast = _mm256_cmp_pd::<_CMP_LT_OQ>(_mm256_and_pd(x, abs), xn);
-                        _mm256_storeu_pd(o[g..g + 4].as_mut_ptr(), x);
+                        // The word itself where the test failed (for the finish).
+                        let keep = _mm256_blendv_pd(_mm256_castsi256_pd(w), x, fast);
+                        _mm256_storeu_pd(o[g..g + 4].as_mut_ptr(), keep);
                         *masks.get_unchecked_mut((g / 4) * n + k) = _mm256_movemask_pd(fast) as u8;
                     }
                     for (k, v) in st.into_iter().enumerate() {
@@ -399,8 +394,8 @@ mod avx2 {
         [0, 16, 32, 48].map(|s| ((b >> s) & super::LAYER_MASK) as usize)
     }
 
-    /// The rest of the ziggurat for the misses of group g (lanes 4g..4g+4; `masks` and `words`
-    /// are the group's), four lanes at a time: round r takes each lane's r-th missed slot of the
+    /// The rest of the ziggurat for the misses of group g (lanes 4g..4g+4; `masks` is the
+    /// group's; a missed slot's `out` holds its word), four lanes at a time: round r takes each lane's r-th missed slot of the
     /// block, and every step of the round (the wedge's uniform, a new candidate) advances only
     /// the retry streams of the lanes still drawing. Per lane this is [`super::slow`] word for
     /// word and operation for operation (the tail and the exponentials the squeeze leaves open
@@ -410,7 +405,6 @@ mod avx2 {
         retry: &mut [[u64; L]; 4],
         g: usize,
         masks: &[u8],
-        words: &[[u64; 4]],
         out: &mut [[f64; L]],
         z: &super::Ziggurat,
         lane_missed: &mut Vec<[u64; 4]>,
@@ -471,7 +465,7 @@ mod avx2 {
                 if left[j] != 0 {
                     slot[j] = 64 * at[j] + left[j].trailing_zeros() as usize;
                     left[j] &= left[j] - 1;
-                    first[j] = words[slot[j]][j];
+                    first[j] = out[slot[j]][base + j].to_bits();
                     pending |= 1 << j;
                 }
             }
@@ -590,10 +584,8 @@ pub struct LaneNormals<const L: usize> {
     /// Lane streams, xoshiro256++ states word-major: `main[k][l]` is word k of lane l.
     main: [[u64; L]; 4],
     retry: [[u64; L]; 4],
-    /// Per group and slot of the current block, the fast-path mask and the main words (see
-    /// `first_pass`).
+    /// Per group and slot of the current block, the fast-path mask (see `first_pass`).
     slot_masks: Vec<u8>,
-    slot_words: Vec<[u64; 4]>,
     /// Scratch of the vector finish of the misses: per 64 slots, each lane's missed slots.
     lane_missed: Vec<[u64; 4]>,
 }
@@ -627,7 +619,6 @@ impl<const L: usize> LaneNormals<L> {
             main,
             retry,
             slot_masks: Vec::new(),
-            slot_words: Vec::new(),
             lane_missed: Vec::new(),
         }
     }
@@ -661,16 +652,8 @@ impl<const L: usize> LaneNormals<L> {
         let room = n * L.div_ceil(4);
         if self.slot_masks.len() < room {
             self.slot_masks.resize(room, 0);
-            self.slot_words.resize(room, [0; 4]);
         }
-        first_pass(
-            &mut self.main,
-            z,
-            out,
-            &mut self.slot_masks,
-            &mut self.slot_words,
-            kernel,
-        );
+        first_pass(&mut self.main, z, out, &mut self.slot_masks, kernel);
         // The candidates that missed the fast path (1.7 % of the slots of a group of four),
         // finished from the retry streams in slot order per lane. The masks are read eight at a
         // time into a bitmap of the slots with a miss, whose set bits are then visited: one
@@ -679,14 +662,13 @@ impl<const L: usize> LaneNormals<L> {
             #[cfg(target_arch = "x86_64")]
             if kernel == Kernel::Avx512 && 4 * g + 4 <= L {
                 // SAFETY: `Kernel::Avx512` is only constructed after detecting AVX2, AVX-512F,
-                // VL, DQ and BW (Kernel::available); lanes 4g..4g+4 ≤ L; one mask and one word
-                // entry per slot of the group.
+                // VL, DQ and BW (Kernel::available); lanes 4g..4g+4 ≤ L; one mask per slot of
+                // the group.
                 unsafe {
                     avx2::finish_misses(
                         &mut self.retry,
                         g,
                         &self.slot_masks[g * n..(g + 1) * n],
-                        &self.slot_words[g * n..(g + 1) * n],
                         out,
                         z,
                         &mut self.lane_missed,
@@ -705,7 +687,7 @@ impl<const L: usize> LaneNormals<L> {
                     while lanes != 0 {
                         let j = lanes.trailing_zeros() as usize;
                         lanes &= lanes - 1;
-                        let word = self.slot_words[g * n + k][j];
+                        let word = out[k][4 * g + j].to_bits();
                         out[k][4 * g + j] = slow(&mut self.retry, 4 * g + j, word, z);
                     }
                 }
@@ -915,10 +897,10 @@ mod tests {
     }
 
     /// Every kernel this CPU has (portable, AVX2, AVX-512) gives the same bits, on groups of
-    /// four and of eight lanes and blocks of several sizes (the slot-indexed words of group g
-    /// start at g·n): 416 000 normals per kernel with four lanes (twice as many with eight), about
-    /// 1 800 misses of the fast path, hundreds of exponentials left open by the squeeze and
-    /// about 20 tails.
+    /// four and of eight lanes and blocks of several sizes (the masks of group g start at
+    /// g·n): 416 000 normals per kernel with four lanes (twice as many with eight), about 1 800
+    /// misses of the fast path, hundreds of exponentials left open by the squeeze and about 20
+    /// tails.
     #[test]
     fn kernels_give_identical_normals() {
         fn check<const L: usize>() {
