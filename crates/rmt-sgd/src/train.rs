@@ -57,9 +57,10 @@ pub fn run(cmd: TrainCommand) -> anyhow::Result<()> {
     }
 }
 
-/// Memory: per worker, LANES realisations in lockstep with three `[[f64; LANES]; N]` arrays
-/// per chain (`rbm::pcd`); per realisation kept, its record and CSV line (~1 KB). Work: a
-/// PCD-3 sweep of one chain is ~8·N² operations per lane.
+/// Memory: per worker, LANES realisations in lockstep with `[[f64; LANES]; N]` arrays per chain
+/// (`rbm::pcd`: the visible and hidden states, one half-sweep's normals and the 2k half-sweeps'
+/// normals of an epoch); per realisation kept, its record and CSV line (~1 KB). Work: a PCD-3
+/// sweep of one chain is ~8·N² operations per lane.
 fn rbm_estimate(a: &RbmArgs, realisations: u64) -> crate::limits::Estimate<'static> {
     let (b, e, r, n) = (
         a.batch as f64,
@@ -69,7 +70,13 @@ fn rbm_estimate(a: &RbmArgs, realisations: u64) -> crate::limits::Estimate<'stat
     );
     crate::limits::Estimate {
         command: "train rbm",
-        memory_bytes: crate::limits::threads() * 3.0 * b * n * LANES as f64 * 8.0 + r * 1024.0,
+        memory_bytes: crate::limits::threads()
+            * (3.0 + 2.0 * rbm::Rbm::authors().gibbs_steps as f64)
+            * b
+            * n
+            * LANES as f64
+            * 8.0
+            + r * 1024.0,
         work: r * e * b * 8.0 * n * n,
         flags: format!(
             "--batch {} --epochs {} with {realisations} realisations",
