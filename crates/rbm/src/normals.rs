@@ -274,28 +274,15 @@ mod avx2 {
                 out: &mut [[f64; L]],
                 masks: &mut [u8],
             ) {
-                let two = _mm256_set1_epi64x(0x4000_0000_0000_0000);
-                let three = _mm256_set1_pd(3.0);
                 let abs = _mm256_castsi256_pd(_mm256_set1_epi64x(i64::MAX));
-                let t = z.x.as_ptr();
                 for g in (0..L).step_by(4) {
                     let ld = |k: usize| _mm256_loadu_si256(s[k][g..g + 4].as_ptr().cast());
                     let mut st = [ld(0), ld(1), ld(2), ld(3)];
                     let n = out.len();
                     for (k, o) in out.iter_mut().enumerate() {
                         let w = $step(&mut st);
-                        // [X[i0], X[i0+1] | X[i2], X[i2+1]] and [X[i1], X[i1+1] | X[i3], X[i3+1]],
-                        // unpacked to (X[i0], X[i1], X[i2], X[i3]) and (X[i0+1], …, X[i3+1]).
-                        let [i0, i1, i2, i3]: [usize; 4] = $layers(w);
-                        let p02 = _mm256_loadu2_m128d(t.add(i2).cast(), t.add(i0).cast());
-                        let p13 = _mm256_loadu2_m128d(t.add(i3).cast(), t.add(i1).cast());
-                        let xi = _mm256_unpacklo_pd(p02, p13);
-                        let xn = _mm256_unpackhi_pd(p02, p13);
-                        let u = _mm256_sub_pd(
-                            _mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64::<12>(w), two)),
-                            three,
-                        );
-                        let x = _mm256_mul_pd(u, xi);
+                        let (xi, xn) = edges(&z.x, $layers(w));
+                        let x = _mm256_mul_pd(signed_unit(w), xi);
                         let fast = _mm256_cmp_pd::<_CMP_LT_OQ>(_mm256_and_pd(x, abs), xn);
                         // The word itself where the test failed (for the finish).
                         let keep = _mm256_blendv_pd(_mm256_castsi256_pd(w), x, fast);
@@ -315,28 +302,28 @@ mod avx2 {
         /// the two table values of each lane, `(X[i], X[i+1])`, in one 16-byte load.
         first_pass,
         "avx2",
-            |st: &mut [__m256i; 4]| {
-                let [s0, s1, s2, s3] = *st;
-                let w = _mm256_add_epi64(rotl::<23, 41>(_mm256_add_epi64(s0, s3)), s0);
-                let tt = _mm256_slli_epi64::<17>(s1);
-                let s2 = _mm256_xor_si256(s2, s0);
-                let s3 = _mm256_xor_si256(s3, s1);
-                let s1 = _mm256_xor_si256(s1, s2);
-                let s0 = _mm256_xor_si256(s0, s3);
-                *st = [s0, s1, _mm256_xor_si256(s2, tt), rotl::<45, 19>(s3)];
-                w
-            },
-            |w: __m256i| {
-                let lo = _mm256_castsi256_si128(w);
-                let hi = _mm256_extracti128_si256::<1>(w);
-                [
-                    _mm_cvtsi128_si64(lo),
-                    _mm_extract_epi64::<1>(lo),
-                    _mm_cvtsi128_si64(hi),
-                    _mm_extract_epi64::<1>(hi),
-                ]
-                .map(|b| (b as u64 & super::LAYER_MASK) as usize)
-            },
+        |st: &mut [__m256i; 4]| {
+            let [s0, s1, s2, s3] = *st;
+            let w = _mm256_add_epi64(rotl::<23, 41>(_mm256_add_epi64(s0, s3)), s0);
+            let tt = _mm256_slli_epi64::<17>(s1);
+            let s2 = _mm256_xor_si256(s2, s0);
+            let s3 = _mm256_xor_si256(s3, s1);
+            let s1 = _mm256_xor_si256(s1, s2);
+            let s0 = _mm256_xor_si256(s0, s3);
+            *st = [s0, s1, _mm256_xor_si256(s2, tt), rotl::<45, 19>(s3)];
+            w
+        },
+        |w: __m256i| {
+            let lo = _mm256_castsi256_si128(w);
+            let hi = _mm256_extracti128_si256::<1>(w);
+            [
+                _mm_cvtsi128_si64(lo),
+                _mm_extract_epi64::<1>(lo),
+                _mm_cvtsi128_si64(hi),
+                _mm_extract_epi64::<1>(hi),
+            ]
+            .map(|b| (b as u64 & super::LAYER_MASK) as usize)
+        },
     );
 
     first_pass_fn!(
@@ -344,40 +331,59 @@ mod avx2 {
         /// (`vprolq`, `vpternlogq` 0x96): the same integer operations, 9 instead of 14 per step.
         first_pass_avx512,
         "avx2,avx512f,avx512vl",
-            |st: &mut [__m256i; 4]| {
-                let [s0, s1, s2, s3] = *st;
-                let w = _mm256_add_epi64(_mm256_rol_epi64::<23>(_mm256_add_epi64(s0, s3)), s0);
-                let tt = _mm256_slli_epi64::<17>(s1);
-                // s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 45), with the
-                // chained XORs written out: 0x96 is a ^ b ^ c.
-                *st = [
-                    _mm256_ternarylogic_epi64::<0x96>(s0, s3, s1),
-                    _mm256_ternarylogic_epi64::<0x96>(s1, s2, s0),
-                    _mm256_ternarylogic_epi64::<0x96>(s2, s0, tt),
-                    _mm256_rol_epi64::<45>(_mm256_xor_si256(s3, s1)),
-                ];
-                w
-            },
-            |w: __m256i| layers(w),
+        |st: &mut [__m256i; 4]| {
+            let (w, next) = step_avx512(*st);
+            *st = next;
+            w
+        },
+        |w: __m256i| layers(w),
     );
 
-    /// One xoshiro256++ step of four lanes (AVX-512VL form): the output words, and the state
-    /// advanced only in the lanes of `mask`.
+    /// One xoshiro256++ step of four lanes on AVX-512VL's 256-bit rotate and three-way XOR:
+    /// the output words and the next state. s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t;
+    /// s3 = rotl(s3, 45), with the chained XORs written out (0x96 is a ^ b ^ c).
     #[inline(always)]
-    unsafe fn step_masked(st: &mut [__m256i; 4], mask: u8) -> __m256i {
-        let [s0, s1, s2, s3] = *st;
+    unsafe fn step_avx512([s0, s1, s2, s3]: [__m256i; 4]) -> (__m256i, [__m256i; 4]) {
         let w = _mm256_add_epi64(_mm256_rol_epi64::<23>(_mm256_add_epi64(s0, s3)), s0);
         let tt = _mm256_slli_epi64::<17>(s1);
-        let new = [
+        let next = [
             _mm256_ternarylogic_epi64::<0x96>(s0, s3, s1),
             _mm256_ternarylogic_epi64::<0x96>(s1, s2, s0),
             _mm256_ternarylogic_epi64::<0x96>(s2, s0, tt),
             _mm256_rol_epi64::<45>(_mm256_xor_si256(s3, s1)),
         ];
-        for (old, new) in st.iter_mut().zip(new) {
+        (w, next)
+    }
+
+    /// [`step_avx512`] with the state advanced only in the lanes of `mask`.
+    #[inline(always)]
+    unsafe fn step_masked(st: &mut [__m256i; 4], mask: u8) -> __m256i {
+        let (w, next) = step_avx512(*st);
+        for (old, new) in st.iter_mut().zip(next) {
             *old = _mm256_mask_blend_epi64(mask, *old, new);
         }
         w
+    }
+
+    /// The top 52 bits of four words as floats in [−1, 1) (`super::signed_unit`, four lanes).
+    #[inline(always)]
+    unsafe fn signed_unit(w: __m256i) -> __m256d {
+        let two = _mm256_set1_epi64x(0x4000_0000_0000_0000);
+        _mm256_sub_pd(
+            _mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64::<12>(w), two)),
+            _mm256_set1_pd(3.0),
+        )
+    }
+
+    /// `(t[i], t[i+1])` of four layers, one 16-byte load per lane: [t[i0], t[i0+1] | t[i2],
+    /// t[i2+1]] and [t[i1], t[i1+1] | t[i3], t[i3+1]], unpacked to (t[i0], …, t[i3]) and
+    /// (t[i0+1], …, t[i3+1]).
+    #[inline(always)]
+    unsafe fn edges(table: &super::Table, i: [usize; 4]) -> (__m256d, __m256d) {
+        let t = table.as_ptr();
+        let p02 = _mm256_loadu2_m128d(t.add(i[2]), t.add(i[0]));
+        let p13 = _mm256_loadu2_m128d(t.add(i[3]), t.add(i[1]));
+        (_mm256_unpacklo_pd(p02, p13), _mm256_unpackhi_pd(p02, p13))
     }
 
     /// `(t[i0], t[i1], t[i2], t[i3])`.
@@ -395,8 +401,8 @@ mod avx2 {
     }
 
     /// The rest of the ziggurat for the misses of group g (lanes 4g..4g+4; `masks` is the
-    /// group's; a missed slot's `out` holds its word), four lanes at a time: round r takes each lane's r-th missed slot of the
-    /// block, and every step of the round (the wedge's uniform, a new candidate) advances only
+    /// group's; a missed slot's `out` holds its word), four lanes at a time: round r takes each
+    /// lane's r-th missed slot of the block, and every step of the round (the wedge's uniform, a new candidate) advances only
     /// the retry streams of the lanes still drawing. Per lane this is [`super::slow`] word for
     /// word and operation for operation (the tail and the exponentials the squeeze leaves open
     /// are computed by the scalar code), so the bits are those of the portable path.
@@ -430,24 +436,9 @@ mod avx2 {
         let ld =
             |r: &[[u64; L]; 4], k: usize| _mm256_loadu_si256(r[k][base..base + 4].as_ptr().cast());
         let mut st = [ld(retry, 0), ld(retry, 1), ld(retry, 2), ld(retry, 3)];
-        let two = _mm256_set1_epi64x(0x4000_0000_0000_0000);
-        let three = _mm256_set1_pd(3.0);
         let abs = _mm256_castsi256_pd(_mm256_set1_epi64x(i64::MAX));
         let one = _mm256_set1_pd(1.0);
         let (lo_eps, hi_eps) = (_mm256_set1_pd(1.0 - EPS), _mm256_set1_pd(1.0 + EPS));
-        let signed_unit = |w: __m256i| {
-            _mm256_sub_pd(
-                _mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64::<12>(w), two)),
-                three,
-            )
-        };
-        // (t[i], t[i+1]) of four layers, one 16-byte load each.
-        let edges = |table: &super::Table, i: [usize; 4]| {
-            let t = table.as_ptr();
-            let p02 = _mm256_loadu2_m128d(t.add(i[2]).cast(), t.add(i[0]).cast());
-            let p13 = _mm256_loadu2_m128d(t.add(i[3]).cast(), t.add(i[1]).cast());
-            (_mm256_unpacklo_pd(p02, p13), _mm256_unpackhi_pd(p02, p13))
-        };
         // Where each lane is in its bitmap: the 64-slot word and what is left of it.
         let mut at = [0usize; 4];
         let mut left: [u64; 4] = lane_missed[0];

@@ -73,10 +73,10 @@ pub(crate) struct Lockstep<const L: usize> {
     v: Vec<Row<L>>,
     /// Hidden state of the chains.
     h: Vec<Row<L>>,
-    /// Normals of one half-sweep.
+    /// Normals of one epoch, half-sweep after half-sweep (2k·|B| rows), drawn at once: the
+    /// same numbers as half-sweep by half-sweep, but the fast path's misses of the whole epoch
+    /// are finished together (four lanes at a time with AVX-512).
     eps: Vec<Row<L>>,
-    /// Normals of one epoch, half-sweep after half-sweep (the vector kernels' draw).
-    epoch_eps: Vec<Row<L>>,
     rng: LaneNormals<L>,
     /// The compiled version of the epoch and of the normals' first pass.
     kernel: Kernel,
@@ -111,8 +111,7 @@ impl<const L: usize> Lockstep<L> {
             w,
             v: vec![[[1.0; L]; N]; hyper.batch],
             h: vec![[[0.0; L]; N]; hyper.batch],
-            eps: vec![[[0.0; L]; N]; hyper.batch],
-            epoch_eps: vec![[[0.0; L]; N]; 2 * rbm.gibbs_steps * hyper.batch],
+            eps: vec![[[0.0; L]; N]; 2 * rbm.gibbs_steps * hyper.batch],
             rng,
             kernel,
             k_inv: *target.kernel_inverse(),
@@ -189,14 +188,10 @@ impl<const L: usize> Lockstep<L> {
             self.pcd();
             return self.update();
         }
-        // All normals of the epoch in one draw (half-sweep by half-sweep, the order in which
-        // they are used): the same numbers as half-sweep by half-sweep, but the fast path's
-        // misses of the whole epoch are finished together, four lanes at a time.
+        // The same steps as `pcd`, with the AVX2 kernels.
         let c = self.c;
-        let chains = self.v.len();
-        self.rng
-            .fill_with(self.epoch_eps.as_flattened_mut(), self.kernel);
-        let mut half_sweeps = self.epoch_eps.chunks_exact(chains);
+        self.rng.fill_with(self.eps.as_flattened_mut(), self.kernel);
+        let mut half_sweeps = self.eps.chunks_exact(self.v.len());
         for step in 0..=self.gibbs_steps {
             if step > 0 {
                 let eps = half_sweeps.next().expect("2k half-sweeps");
@@ -231,14 +226,15 @@ impl<const L: usize> Lockstep<L> {
     // ANCHOR: rbm_pcd
     #[inline(always)]
     fn pcd(&mut self) {
+        // The epoch's normals, half-sweep after half-sweep in the order they are used.
         self.rng.fill_with(self.eps.as_flattened_mut(), self.kernel);
-        sample_hidden(&self.w, &self.v, &self.eps, &mut self.h, &self.c);
+        let mut half_sweeps = self.eps.chunks_exact(self.v.len());
+        let mut next = || half_sweeps.next().expect("2k half-sweeps");
+        sample_hidden(&self.w, &self.v, next(), &mut self.h, &self.c);
         for step in 0..self.gibbs_steps {
-            self.rng.fill_with(self.eps.as_flattened_mut(), self.kernel);
-            sample_visible(&self.w, &self.h, &self.eps, &mut self.v, &self.c);
+            sample_visible(&self.w, &self.h, next(), &mut self.v, &self.c);
             if step + 1 < self.gibbs_steps {
-                self.rng.fill_with(self.eps.as_flattened_mut(), self.kernel);
-                sample_hidden(&self.w, &self.v, &self.eps, &mut self.h, &self.c);
+                sample_hidden(&self.w, &self.v, next(), &mut self.h, &self.c);
             }
         }
     }

@@ -58,8 +58,8 @@ pub fn run(cmd: TrainCommand) -> anyhow::Result<()> {
 }
 
 /// Memory: per worker, LANES realisations in lockstep with `[[f64; LANES]; N]` arrays per chain
-/// (`rbm::pcd`: the visible and hidden states, one half-sweep's normals and the 2k half-sweeps'
-/// normals of an epoch); per realisation kept, its record and CSV line (~1 KB). Work: a PCD-3
+/// (`rbm::pcd`: the visible and hidden states and the normals of an epoch's 2k half-sweeps);
+/// per realisation kept, its record and CSV line (~1 KB). Work: a PCD-3
 /// sweep of one chain is ~8·N² operations per lane.
 fn rbm_estimate(a: &RbmArgs, realisations: u64) -> crate::limits::Estimate<'static> {
     let (b, e, r, n) = (
@@ -71,7 +71,7 @@ fn rbm_estimate(a: &RbmArgs, realisations: u64) -> crate::limits::Estimate<'stat
     crate::limits::Estimate {
         command: "train rbm",
         memory_bytes: crate::limits::threads()
-            * (3.0 + 2.0 * rbm::Rbm::authors().gibbs_steps as f64)
+            * (2.0 + 2.0 * rbm::Rbm::authors().gibbs_steps as f64)
             * b
             * n
             * LANES as f64
