@@ -7,6 +7,7 @@
 //! * [`binder`]: Eq (12), the Binder cumulant, and its GOE values;
 //! * [`goe`]: the N-particle GOE (moments, exact sampling);
 //! * [`surmise`]: Eq (31) and the unit-mean Wigner surmise;
+//! * [`hoyt`]: the Hoyt (Nakagami-q) spacing law of an anisotropic pair, Eq (31) at equal widths;
 //! * [`two_species`]: Eqs (29), (30), (32), and the ordered-sector density;
 //! * [`histogram`]: Freedman–Diaconis histograms exactly as the authors;
 //! * [`fit`]: Levenberg–Marquardt on histograms, maximum likelihood on samples;
@@ -19,6 +20,7 @@ pub mod error;
 pub mod fit;
 pub mod goe;
 pub mod histogram;
+pub mod hoyt;
 pub mod ks;
 pub mod pair;
 pub mod sampler;
@@ -35,9 +37,12 @@ pub use binder::{
 };
 pub use density::{Density1D, Gaussian};
 pub use error::GasError;
-pub use fit::{fit_curve, fit_histogram, fit_mle, fit_mle_from, Law, LmOptions, LsqFit, MleFit};
+pub use fit::{
+    fit_curve, fit_histogram, fit_mle, fit_mle_from, HoytModel, Law, LmOptions, LsqFit, MleFit,
+};
 pub use goe::{goe_moments, goe_sample, GoeMoments};
 pub use histogram::{freedman_diaconis_bins, Histogram};
+pub use hoyt::{hoyt_cdf, hoyt_ln_pdf, Hoyt};
 pub use ks::{ks_one_sample, ks_two_sample, KsResult};
 pub use pair::{rho_pair, PairDensity};
 pub use sampler::{metropolis, CoulombGas, MetropolisConfig, MetropolisRun};

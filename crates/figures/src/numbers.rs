@@ -45,6 +45,13 @@ impl Json {
             .with_context(|| format!("{}: {ptr} is not a number", self.name))
     }
 
+    /// The string at `ptr`.
+    pub fn s(&self, ptr: &str) -> anyhow::Result<&str> {
+        self.get(ptr)?
+            .as_str()
+            .with_context(|| format!("{}: {ptr} is not a string", self.name))
+    }
+
     /// The number at `ptr`, `None` if it is `null` or absent (a quantity that does not apply).
     pub fn opt(&self, ptr: &str) -> anyhow::Result<Option<f64>> {
         match self.value.pointer(ptr) {

@@ -12,6 +12,7 @@
 //! * `kernel`: the portable code, the AVX2 kernels or AVX2 with an AVX-512VL generator
 //!   (identical bits), chosen once per run;
 //! * [`training`]: hyperparameters, seeding, realisations in parallel, shards;
+//! * [`theory`]: the widths from linear response, no fitted parameter;
 //! * [`sweep`]: the authors' (α, |B|) grid with `paper` and `quick` profiles and a stationarity
 //!   check.
 //!
@@ -43,6 +44,7 @@ pub mod model;
 pub mod normals;
 mod pcd;
 pub mod sweep;
+pub mod theory;
 pub mod training;
 
 /// Number of visible and of hidden units, N_v = N_h = N (the lattice size).

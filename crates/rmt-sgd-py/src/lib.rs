@@ -12,7 +12,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 
-use coulomb_gas::{Density1D, PairDensity, Surmise, TwoSpecies, UnitSurmise};
+use coulomb_gas::{Density1D, Hoyt, PairDensity, Surmise, TwoSpecies, UnitSurmise};
 use figures::analyze::{analyse_ensemble_of, check, scaling_of, AnalyzeOptions};
 use numpy::{PyArray1, PyReadonlyArrayDyn};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
@@ -225,6 +225,7 @@ fn analyze_json(
 }
 
 /// The law `name` with its parameters, validated by its constructor (the CLI's messages).
+#[allow(clippy::too_many_arguments)]
 fn law(
     name: &str,
     centre: Option<f64>,
@@ -232,6 +233,8 @@ fn law(
     sigma1: Option<f64>,
     sigma2: Option<f64>,
     sigma_m: Option<f64>,
+    sigma_u: Option<f64>,
+    sigma_v: Option<f64>,
 ) -> anyhow::Result<Box<dyn Density1D + Send>> {
     let need = |v: Option<f64>, p: &str| {
         v.ok_or_else(|| anyhow::anyhow!("{name}: the parameter '{p}' is required"))
@@ -248,15 +251,19 @@ fn law(
         )?),
         "surmise" => Box::new(Surmise::new(need(sigma_m, "sigma_m")?)?),
         "surmise-unit" => Box::new(UnitSurmise),
+        "hoyt" => Box::new(Hoyt::new(
+            need(sigma_u, "sigma_u")?,
+            need(sigma_v, "sigma_v")?,
+        )?),
         _ => anyhow::bail!(
-            "unknown law '{name}': expected pair, two-species, surmise or surmise-unit"
+            "unknown law '{name}': expected pair, two-species, surmise, surmise-unit or hoyt"
         ),
     })
 }
 
 /// `rmt-sgd density LAW`: ρ(x) (`cdf` false) or F(x) (`cdf` true) at every x.
 #[pyfunction]
-#[pyo3(signature = (name, cdf, x, centre=None, sigma=None, sigma1=None, sigma2=None, sigma_m=None))]
+#[pyo3(signature = (name, cdf, x, centre=None, sigma=None, sigma1=None, sigma2=None, sigma_m=None, sigma_u=None, sigma_v=None))]
 #[allow(clippy::too_many_arguments)]
 fn density<'py>(
     py: Python<'py>,
@@ -268,10 +275,14 @@ fn density<'py>(
     sigma1: Option<f64>,
     sigma2: Option<f64>,
     sigma_m: Option<f64>,
+    sigma_u: Option<f64>,
+    sigma_v: Option<f64>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let xs: Vec<f64> = x.as_array().iter().copied().collect();
     let v = run(py, move || {
-        let l = law(&name, centre, sigma, sigma1, sigma2, sigma_m)?;
+        let l = law(
+            &name, centre, sigma, sigma1, sigma2, sigma_m, sigma_u, sigma_v,
+        )?;
         Ok(xs
             .iter()
             .map(|&x| if cdf { l.cdf(x) } else { l.pdf(x) })

@@ -155,6 +155,7 @@ LAW_CASES = [
      ["--centre", "-0.5", "--sigma1", "0.2", "--sigma2", "0.7"]),
     ("surmise", {"sigma_m": 0.4}, ["--sigma-m", "0.4"]),
     ("surmise-unit", {}, []),
+    ("hoyt", {"sigma_u": 0.5, "sigma_v": 0.2}, ["--sigma-u", "0.5", "--sigma-v", "0.2"]),
 ]
 
 

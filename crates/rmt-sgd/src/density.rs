@@ -3,7 +3,7 @@
 use crate::args;
 use crate::output::print_json;
 use clap::{Args, Subcommand};
-use coulomb_gas::{Density1D, PairDensity, Surmise, TwoSpecies, UnitSurmise};
+use coulomb_gas::{Density1D, Hoyt, PairDensity, Surmise, TwoSpecies, UnitSurmise};
 use serde_json::{json, Value};
 
 /// The laws `rmt-sgd density` evaluates.
@@ -38,6 +38,16 @@ pub enum DensityCommand {
     },
     /// The unit-mean Wigner surmise (π/2) s exp(−π s²/4).
     SurmiseUnit {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// The Hoyt (Nakagami-q) law of the spacing S = 2√(u²+v²), u ~ N(0, A²), v ~ N(0, B²); Eq 31
+    /// when A = B.
+    Hoyt {
+        #[arg(long = "sigma-u", allow_hyphen_values = true, value_parser = args::positive)]
+        sigma_u: f64,
+        #[arg(long = "sigma-v", allow_hyphen_values = true, value_parser = args::positive)]
+        sigma_v: f64,
         #[command(flatten)]
         common: Common,
     },
@@ -139,6 +149,15 @@ pub fn run(cmd: DensityCommand) -> anyhow::Result<()> {
             &format!("sigma-m {sigma_m:?}"),
         )?,
         DensityCommand::SurmiseUnit { common } => evaluate(&UnitSurmise, common, "the unit law")?,
+        DensityCommand::Hoyt {
+            sigma_u,
+            sigma_v,
+            common,
+        } => evaluate(
+            &Hoyt::new(*sigma_u, *sigma_v)?,
+            common,
+            &format!("sigma-u {sigma_u:?}, sigma-v {sigma_v:?}"),
+        )?,
     };
     print_json(&value)
 }

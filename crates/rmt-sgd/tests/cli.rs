@@ -126,6 +126,55 @@ fn two_species_reduces_to_pair_and_surmises_match_their_formulas() {
     assert!((floats(&v["cdf"])[0] - (1.0 - (-pi * 0.49 / 4.0).exp())).abs() < 1e-14);
 }
 
+/// `density hoyt`: the library's numbers, Eq 31 at equal widths (σ_m = √2 σ), moments.
+#[test]
+fn density_hoyt_matches_the_library_and_eq31() {
+    use coulomb_gas::{Density1D, Hoyt, Surmise};
+    let xs = [0.0, 0.05, 0.3, 1.0, 2.5, 7.0];
+    let list: Vec<String> = xs.iter().map(|x| format!("{x:?}")).collect();
+    let v = json(&[
+        "density",
+        "hoyt",
+        "--sigma-u",
+        "0.6",
+        "--sigma-v",
+        "0.25",
+        "--x",
+        &list.join(","),
+        "--moments",
+    ]);
+    let d = Hoyt::new(0.6, 0.25).unwrap();
+    for (k, (p, c)) in floats(&v["pdf"]).iter().zip(floats(&v["cdf"])).enumerate() {
+        assert_eq!(*p, d.pdf(xs[k]), "pdf at {}", xs[k]);
+        assert_eq!(c, d.cdf(xs[k]), "cdf at {}", xs[k]);
+    }
+    let m = &v["moments"];
+    assert_eq!(m["mean"].as_f64().unwrap(), d.mean());
+    assert_eq!(m["variance"].as_f64().unwrap(), d.variance());
+    assert_eq!(m["m4"].as_f64().unwrap(), d.central_m4().unwrap());
+    assert!(m["u4"].as_f64().is_some_and(f64::is_finite));
+    // σ_u = σ_v = 0.5 is Eq 31 with σ_m = √2 · 0.5: P(S) = S/(2σm²) exp(−S²/(4σm²)).
+    let v = json(&[
+        "density",
+        "hoyt",
+        "--sigma-u",
+        "0.5",
+        "--sigma-v",
+        "0.5",
+        "--x",
+        "0.3,1.0,2.0",
+    ]);
+    let e = Surmise::new(2f64.sqrt() * 0.5).unwrap();
+    for (s, p) in [0.3f64, 1.0, 2.0].iter().zip(floats(&v["pdf"])) {
+        let want = s / 1.0 * (-s * s / 2.0).exp();
+        assert!(
+            (p - want).abs() < 1e-14 && (p - e.pdf(*s)).abs() < 1e-14,
+            "{s}: {p}"
+        );
+    }
+    assert!(v.get("moments").is_none());
+}
+
 fn dbm_args<'a>(out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut v = vec![
         "dbm", "--n", "3", "--lr", "0.01", "--batch", "2", "--g2", "10,20,30", "--omega", "1",
@@ -293,4 +342,38 @@ fn bad_input_is_one_line_exit_2_and_no_file() {
         None,
     );
     assert_rejected(&["density", "lorentz", "--x", "1"], "lorentz", None);
+    for (u, v, flag) in [
+        ("0", "1", "--sigma-u"),
+        ("-1", "1", "--sigma-u"),
+        ("nan", "1", "--sigma-u"),
+        ("1", "0", "--sigma-v"),
+        ("1", "-0.5", "--sigma-v"),
+        ("1", "NaN", "--sigma-v"),
+        ("1", "inf", "--sigma-v"),
+    ] {
+        assert_rejected(
+            &[
+                "density",
+                "hoyt",
+                "--sigma-u",
+                u,
+                "--sigma-v",
+                v,
+                "--x",
+                "1",
+            ],
+            flag,
+            None,
+        );
+    }
+    assert_rejected(
+        &["density", "hoyt", "--sigma-u", "1", "--sigma-v", "1"],
+        "--x",
+        None,
+    );
+    assert_rejected(
+        &["density", "hoyt", "--sigma-u", "1", "--x", "1"],
+        "--sigma-v",
+        None,
+    );
 }

@@ -179,7 +179,7 @@ fn inputs_that_declare_too_much_are_refused_before_inflating() {
 
 #[test]
 fn density_at_extreme_values_is_finite() {
-    let cases: [&[&str]; 6] = [
+    let cases: [&[&str]; 8] = [
         &[
             "density",
             "pair",
@@ -234,6 +234,25 @@ fn density_at_extreme_values_is_finite() {
             "surmise-unit",
             "--x=1e300,-1e300,1e-300,1.7e308",
             "--moments",
+        ],
+        &[
+            "density",
+            "hoyt",
+            "--sigma-u",
+            "1e-300",
+            "--sigma-v",
+            "3e-301",
+            "--x=1e300,1e-300,0,-1,1.7e308",
+            "--moments",
+        ],
+        &[
+            "density",
+            "hoyt",
+            "--sigma-u",
+            "1e-300",
+            "--sigma-v",
+            "1e300",
+            "--x=1e300,1e-300,1,-1,1.7e308",
         ],
     ];
     for a in cases {

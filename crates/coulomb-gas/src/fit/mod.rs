@@ -11,8 +11,8 @@ pub mod mle;
 mod score;
 
 pub use lm::{
-    fit_curve, fit_histogram, GaussianModel, LineThroughOrigin, LmOptions, LsqFit, Model,
-    PairModel, SurmiseModel, TwoSpeciesModel,
+    fit_curve, fit_histogram, GaussianModel, HoytModel, LineThroughOrigin, LmOptions, LsqFit,
+    Model, PairModel, SurmiseModel, TwoSpeciesModel,
 };
 pub use mle::{fit_mle, fit_mle_from, Law, MleFit};
 

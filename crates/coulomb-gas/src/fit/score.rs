@@ -12,6 +12,7 @@
 //! ∇ ln Σ e^{ℓⱼ} = Σ wⱼ ∇ℓⱼ, ∇² = Σ wⱼ (∇²ℓⱼ + ∇ℓⱼ∇ℓⱼᵀ) − (Σ wⱼ∇ℓⱼ)(Σ wⱼ∇ℓⱼ)ᵀ.
 
 use crate::density::Gaussian;
+use crate::hoyt::Hoyt;
 use crate::pair::PairDensity;
 use crate::special::{SQRT_2, SQRT_PI};
 use crate::surmise::Surmise;
@@ -71,6 +72,7 @@ enum Terms {
     Gaussian(Gaussian, f64),
     TwoSpecies(TwoSpecies, [f64; 2], [f64; K], [[f64; K]; K]),
     Surmise(Surmise),
+    Hoyt(Hoyt),
 }
 
 impl Terms {
@@ -100,6 +102,10 @@ impl Terms {
                 Terms::TwoSpecies(d, d.ln_consts(), g, h)
             }
             Law::Surmise => Terms::Surmise(Surmise { sigma_m: p[0] }),
+            Law::Hoyt => Terms::Hoyt(Hoyt {
+                sigma_u: p[0],
+                sigma_v: p[1],
+            }),
         }
     }
 
@@ -143,6 +149,15 @@ impl Terms {
                 s.h[0][0] = -r;
             }
             Terms::TwoSpecies(d, c, ng, nh) => two_species_at(d, *c, ng, nh, x, &mut s),
+            Terms::Hoyt(d) => {
+                // Weighted θ-averages of one quadrature ([`Hoyt::ln_pdf_derivs`]).
+                let (ll, g, h) = d.ln_pdf_derivs(x);
+                s.ll = ll;
+                s.g[..2].copy_from_slice(&g);
+                for (row, hr) in s.h.iter_mut().zip(h) {
+                    row[..2].copy_from_slice(&hr);
+                }
+            }
         }
         s
     }
@@ -282,6 +297,9 @@ mod tests {
                 vec![-0.3, -0.02, 0.07],
             ),
             (Law::Surmise, vec![0.2], vec![0.01, 0.3, 1.1]),
+            (Law::Hoyt, vec![0.3, 0.1], vec![0.01, 0.2, 0.6, 1.5]),
+            (Law::Hoyt, vec![0.1, 0.3], vec![0.05, 0.6]),
+            (Law::Hoyt, vec![0.2, 0.2], vec![0.05, 0.6]),
         ];
         for (law, p, xs) in cases {
             let k = law.n_params();
@@ -293,7 +311,7 @@ mod tests {
                 for i in 0..k {
                     let mut up = t0.clone();
                     let mut dn = t0.clone();
-                    let step = if i == 0 && law != Law::Surmise {
+                    let step = if i == 0 && !matches!(law, Law::Surmise | Law::Hoyt) {
                         h * p[1]
                     } else {
                         h

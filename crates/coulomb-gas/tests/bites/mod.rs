@@ -4,7 +4,7 @@
 //! property tests this checker replaces — pass every mutant below except the skewed pdf, the
 //! flipped cdf and the negative pdf.
 
-use coulomb_gas::{Density1D, Gaussian, PairDensity};
+use coulomb_gas::{Density1D, Gaussian, Hoyt, PairDensity};
 use proptest::prelude::*;
 
 use crate::checker::{check, failed, Claims, Grid, Property, Property::*};
@@ -249,4 +249,42 @@ proptest! {
         let f = failed(&check(&law, &Grid::around(c, s, s), &cl));
         prop_assert!(f.contains(&CdfIsIntegral) && f.contains(&CentralM4), "{f:?}");
     }
+}
+
+/// The Hoyt law with the exponent r²g(θ)/2 of its cdf integrand halved, i.e. F(S/√2): everything
+/// else (pdf, moments) is the true law's, so only the cdf check may fail, and it does.
+#[test]
+fn hoyt_with_halved_cdf_exponent_fails() {
+    struct Halved(Hoyt);
+    impl Density1D for Halved {
+        fn pdf(&self, s: f64) -> f64 {
+            self.0.pdf(s)
+        }
+        fn ln_pdf(&self, s: f64) -> f64 {
+            self.0.ln_pdf(s)
+        }
+        fn cdf(&self, s: f64) -> f64 {
+            self.0.cdf(s / 2f64.sqrt())
+        }
+        fn mean(&self) -> f64 {
+            self.0.mean()
+        }
+        fn variance(&self) -> f64 {
+            self.0.variance()
+        }
+        fn central_m4(&self) -> Option<f64> {
+            self.0.central_m4()
+        }
+    }
+    let (a, b) = (0.8, 0.3);
+    let good = Hoyt::new(a, b).unwrap();
+    let (grid, cl) = (crate::laws::hoyt_grid(a, b), crate::laws::hoyt_claims(a, b));
+    assert_eq!(failed(&check(&good, &grid, &cl)), vec![]);
+    assert_eq!(
+        failed(&check(&Halved(good), &grid, &cl)),
+        vec![CdfIsIntegral]
+    );
+    // Eq (31) with the same ⟨S²⟩ in place of the Hoyt law: a valid law, caught by ⟨S⁴⟩.
+    let e = coulomb_gas::Surmise::new((0.5 * (a * a + b * b)).sqrt()).unwrap();
+    assert_eq!(failed(&check(&e, &grid, &cl)), vec![RawMoment]);
 }

@@ -7,7 +7,8 @@ mod extreme;
 mod goe;
 
 use coulomb_gas::{
-    sigma_m, Density1D, Gaussian, PairDensity, SectorDensity, Surmise, TwoSpecies, UnitSurmise,
+    ks_one_sample, sigma_m, Density1D, Gaussian, Hoyt, PairDensity, SectorDensity, Surmise,
+    TwoSpecies, UnitSurmise,
 };
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
@@ -50,6 +51,32 @@ fn spacing_grid(sm: f64) -> Grid {
         lo: 0.0,
         hi: 25.0 * sm,
         h: sm / 4.0,
+    }
+}
+
+/// Claims of the Hoyt law with widths a, b: ⟨S²⟩ = 4(a² + b²) and, from
+/// ⟨R⁴⟩ = E(u² + v²)² = 3a⁴ + 2a²b² + 3b⁴, ⟨S⁴⟩ = 16(3a⁴ + 2a²b² + 3b⁴); moments in units of the
+/// typical spacing 2 max(a, b).
+pub fn hoyt_claims(a: f64, b: f64) -> Claims {
+    let (a2, b2) = (a * a, b * b);
+    Claims {
+        scale: 2.0 * a.max(b),
+        raw_moments: vec![
+            (2, 4.0 * (a2 + b2)),
+            (4, 16.0 * (3.0 * a2 * a2 + 2.0 * a2 * b2 + 3.0 * b2 * b2)),
+        ],
+        ..Claims::default()
+    }
+}
+
+/// Grid of the Hoyt law: from 0 to 25 typical spacings 2 max(a, b) (tail e^{−312}), panels of
+/// min(a, b)/4 in S, so the narrow width (the pdf varies on the scale of S ~ 2 min(a, b) near
+/// S = 0) is resolved.
+pub fn hoyt_grid(a: f64, b: f64) -> Grid {
+    Grid {
+        lo: 0.0,
+        hi: 25.0 * 2.0 * a.max(b),
+        h: a.min(b) / 4.0,
     }
 }
 
@@ -178,6 +205,38 @@ proptest! {
             prop_assert!((d.pdf(c + dx) - r.pdf(c - dx)).abs() <= 1e-13 / small, "reflected pdf at {dx}");
             prop_assert!((d.cdf(c + dx) + r.cdf(c - dx) - 1.0).abs() <= 1e-13, "reflected cdf at {dx}");
         }
+    }
+}
+
+/// Monte Carlo: S = 2√(u² + v²) with u ~ N(0, 1), v ~ N(0, 1/2) (q² = 1/2), n = 10⁵ draws from
+/// `langevin_core::stream(7, "coulomb-gas/test/hoyt-ks", 0)`. KS against the Hoyt cdf accepts
+/// (p > 1e-3, false-alarm rate 1e-3); the bite: KS against Eq (31) with the same mean rejects
+/// (p < 1e-3) at this sample size.
+#[test]
+fn hoyt_matches_monte_carlo_and_eq31_does_not() {
+    let d = Hoyt::from_ratio_and_mean(0.5, 1.0).unwrap();
+    assert!((d.variance_ratio() - 0.5).abs() < 1e-15);
+    let mut rng = langevin_core::stream(7, "coulomb-gas/test/hoyt-ks", 0);
+    let xs: Vec<f64> = (0..100_000).map(|_| d.sample(&mut rng)).collect();
+    let ks = ks_one_sample(&xs, |s| d.cdf(s)).unwrap();
+    assert!(ks.p_value > 1e-3, "{ks:?}");
+    let e = Surmise::from_mean_spacing(d.mean()).unwrap();
+    let ks31 = ks_one_sample(&xs, |s| e.cdf(s)).unwrap();
+    eprintln!("KS Hoyt {ks:?}, Eq (31) same mean {ks31:?}");
+    assert!(ks31.p_value < 1e-3, "{ks31:?}");
+}
+
+proptest! {
+    #![proptest_config(config(32))]
+
+    /// The Hoyt law over widths a ∈ [0.01, 10], b/a ∈ [0.05, 1] (and the swapped pair): pdf, ln pdf,
+    /// cdf, mean, variance, m4 and the closed-form ⟨S²⟩, ⟨S⁴⟩.
+    #[test]
+    fn hoyt_passes_the_checker(a in 0.01f64..10.0, ratio in 0.05f64..1.0, swap in any::<bool>()) {
+        let b = a * ratio;
+        let (a, b) = if swap { (b, a) } else { (a, b) };
+        let d = Hoyt::new(a, b).unwrap();
+        verdict(check(&d, &hoyt_grid(a, b), &hoyt_claims(a, b)))?;
     }
 }
 

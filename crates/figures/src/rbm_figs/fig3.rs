@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use rbm::analysis::{ConfigResult, PeakResult};
+use rbm::theory::{compare, predict_config, Comparison, TheoryOptions, LEVELS};
 use rbm::Target;
 use serde::Serialize;
 use spectral::slope_fit;
@@ -45,9 +46,14 @@ struct Fig3Row {
     mean_spacing_binned_err: Option<f64>,
     ks_p_value: Option<f64>,
     bins: usize,
+    /// The zero-parameter prediction ([`rbm::theory`]) of σ and of the centre.
+    sigma_theory: f64,
+    sigma_theory_err: f64,
+    centre_theory: f64,
+    centre_theory_err: f64,
 }
 
-fn peak_row(ci: usize, c: &ConfigResult, p: &PeakResult) -> Fig3Row {
+fn peak_row(ci: usize, c: &ConfigResult, p: &PeakResult, t: &PeakResult) -> Fig3Row {
     Fig3Row {
         config: ci,
         lr: c.lr,
@@ -76,7 +82,117 @@ fn peak_row(ci: usize, c: &ConfigResult, p: &PeakResult) -> Fig3Row {
         mean_spacing_binned_err: p.mean_spacing_binned.map(|e| e.err),
         ks_p_value: p.ks_p_value,
         bins: p.bins,
+        sigma_theory: t.sigma.value,
+        sigma_theory_err: t.sigma.err,
+        centre_theory: t.centre.value,
+        centre_theory_err: t.centre.err,
     }
+}
+
+/// One step of the decomposition: the prediction with some of the terms.
+#[derive(Serialize)]
+struct TheoryLevel {
+    terms: &'static str,
+    /// √π σ_theory = a·x over the 40 pairs, weighted by the prediction's errors.
+    slope: SlopeSummary,
+    /// Data against this prediction, all pairs and without |B| = 4.
+    data: Comparison,
+    data_without_batch4: Comparison,
+}
+
+/// `"theory"` of `fig3/summary.json`: data against the zero-parameter prediction.
+#[derive(Serialize)]
+struct TheorySummary {
+    chi2_dof: f64,
+    chi2: f64,
+    points: usize,
+    free_parameters: usize,
+    without_batch4: Comparison,
+    /// Data against the paper's formula σ² = 2(α/|B|)(μ² − κ) itself (data errors only).
+    paper_formula: Comparison,
+    options: TheoryOptions,
+    /// From the paper's picture to the full prediction, one term at a time.
+    levels: Vec<TheoryLevel>,
+}
+
+/// The profile's sizes of the prediction (its Monte Carlo error is a few times below the data's).
+fn theory_options(profile: Profile) -> TheoryOptions {
+    match profile {
+        Profile::Paper => TheoryOptions {
+            realisations: 16_000,
+            bootstrap: 100,
+            seed: 20_241_202,
+            mean_samples: 4_000,
+        },
+        Profile::Quick => TheoryOptions {
+            realisations: 2_000,
+            bootstrap: 20,
+            seed: 20_241_202,
+            mean_samples: 500,
+        },
+    }
+}
+
+/// χ² of the data's σ against √2·x, the unsorted 2×2-block width.
+fn formula(a: &rbm::analysis::SweepAnalysis) -> Comparison {
+    let (mut chi2, mut points) = (0.0, 0);
+    for p in a
+        .configs
+        .iter()
+        .flat_map(|c| c.peaks.iter())
+        .filter(|p| p.pair)
+    {
+        chi2 += ((p.sigma.value - std::f64::consts::SQRT_2 * p.x) / p.sigma.err).powi(2);
+        points += 1;
+    }
+    Comparison {
+        chi2,
+        points,
+        chi2_dof: chi2 / points as f64,
+    }
+}
+
+/// Every level of [`LEVELS`] for every configuration; the last is the full prediction.
+fn predict(
+    a: &rbm::analysis::SweepAnalysis,
+    opts: &TheoryOptions,
+) -> anyhow::Result<(TheorySummary, Vec<ConfigResult>)> {
+    let (model, target) = (rbm::Rbm::authors(), Target::authors());
+    let mut levels = Vec::new();
+    let mut full = Vec::new();
+    for (name, terms) in LEVELS {
+        let t: Vec<ConfigResult> = a
+            .configs
+            .iter()
+            .map(|c| predict_config(&model, &target, c, terms, opts))
+            .collect::<Result<_, _>>()?;
+        let pts: Vec<&PeakResult> = t
+            .iter()
+            .flat_map(|c| c.peaks.iter())
+            .filter(|p| p.pair)
+            .collect();
+        levels.push(TheoryLevel {
+            terms: name,
+            slope: sigma_slope(&pts)?,
+            data: compare(&a.configs, &t, None),
+            data_without_batch4: compare(&a.configs, &t, Some(4)),
+        });
+        full = t;
+    }
+    let all = compare(&a.configs, &full, None);
+    Ok((
+        TheorySummary {
+            chi2_dof: all.chi2_dof,
+            chi2: all.chi2,
+            points: all.points,
+            free_parameters: 0,
+            without_batch4: compare(&a.configs, &full, Some(4)),
+            paper_formula: formula(a),
+            options: opts.clone(),
+            levels,
+        },
+        full,
+    ))
 }
 
 #[derive(Serialize)]
@@ -91,6 +207,8 @@ struct Fig3Summary<'a> {
     centre_ratio_max_deviation: f64,
     /// √π σ = a·x restricted to α/|B| ≤ cut: the approach to the small-noise slope.
     sigma_slope_by_cut: Vec<CutSlope>,
+    /// The zero-parameter prediction of every width.
+    theory: TheorySummary,
     bootstrap: usize,
     configs: &'a [ConfigResult],
     notes: Vec<String>,
@@ -100,6 +218,17 @@ struct Fig3Summary<'a> {
 struct CutSlope {
     max_lr_over_batch: f64,
     slope: SlopeSummary,
+}
+
+/// √π σ = a·x over `pts`, weighted by their bootstrap errors.
+fn sigma_slope(pts: &[&PeakResult]) -> anyhow::Result<SlopeSummary> {
+    let col = |f: &dyn Fn(&PeakResult) -> f64| pts.iter().map(|p| f(p)).collect::<Vec<_>>();
+    let s = slope_fit(
+        &col(&|p| p.x),
+        &col(&|p| p.sqrt_pi_sigma.value),
+        &col(&|p| p.sqrt_pi_sigma.err),
+    )?;
+    Ok(SlopeSummary::of(&s))
 }
 
 fn cut_slopes(a: &rbm::analysis::SweepAnalysis) -> anyhow::Result<Vec<CutSlope>> {
@@ -114,15 +243,9 @@ fn cut_slopes(a: &rbm::analysis::SweepAnalysis) -> anyhow::Result<Vec<CutSlope>>
         if pts.len() < 2 {
             continue;
         }
-        let col = |f: &dyn Fn(&PeakResult) -> f64| pts.iter().map(|p| f(p)).collect::<Vec<_>>();
-        let s = slope_fit(
-            &col(&|p| p.x),
-            &col(&|p| p.sqrt_pi_sigma.value),
-            &col(&|p| p.sqrt_pi_sigma.err),
-        )?;
         out.push(CutSlope {
             max_lr_over_batch: cut,
-            slope: SlopeSummary::of(&s),
+            slope: sigma_slope(&pts)?,
         });
     }
     Ok(out)
@@ -181,6 +304,23 @@ fn per_kappa_series(
         }
     }
     out
+}
+
+/// The prediction of every pair as black crosses (σ error bars from its Monte Carlo).
+fn theory_series(predicted: &[ConfigResult], chi2_dof: f64) -> ScatterSeries {
+    let pts: Vec<&PeakResult> = predicted
+        .iter()
+        .flat_map(|c| c.peaks.iter())
+        .filter(|p| p.pair)
+        .collect();
+    ScatterSeries::new(
+        format!("prediction, no free parameter (χ²/dof = {chi2_dof:.2})"),
+        pts.iter().map(|p| p.x).collect(),
+        pts.iter().map(|p| p.sqrt_pi_sigma.value).collect(),
+    )
+    .yerr(pts.iter().map(|p| p.sqrt_pi_sigma.err).collect())
+    .color(style::BLACK)
+    .marker(Marker::Cross)
 }
 
 /// Fig 3 (registered as `fig3`).
@@ -274,7 +414,60 @@ impl Figure for Fig3 {
             "centre_max_dev",
             &format!("{:.1} %", 100.0 * j.f("/centre_ratio_max_deviation")?),
         )
-        .inline("bootstrap", &j.f("/bootstrap")?.to_string())
+        .inline("bootstrap", &j.f("/bootstrap")?.to_string());
+        // The zero-parameter prediction and its decomposition (summary "theory").
+        let cmp = |ptr: &str| -> anyhow::Result<String> {
+            Ok(format!(
+                "{} ({} points)",
+                sig(j.f(&format!("{ptr}/chi2_dof"))?, 3),
+                j.f(&format!("{ptr}/points"))?
+            ))
+        };
+        let mut levels = vec![vec![
+            "σ² = 2(α/\\|B\\|)(μ² − κ), unsorted (the paper's formula)".to_string(),
+            format!("{:.4}", j.f("/slope_theory_sqrt_2pi")?),
+            "1".into(),
+            cmp("/theory/paper_formula")?,
+            "–".into(),
+        ]];
+        for k in 0..j.len("/theory/levels")? {
+            let ptr = format!("/theory/levels/{k}");
+            let a = j.f(&format!("{ptr}/slope/value"))?;
+            levels.push(vec![
+                j.s(&format!("{ptr}/terms"))?.replace('|', "\\|"),
+                format!("{a:.4}"),
+                format!("{:.3}", a / j.f("/slope_theory_sqrt_2pi")?),
+                cmp(&format!("{ptr}/data"))?,
+                cmp(&format!("{ptr}/data_without_batch4"))?,
+            ]);
+        }
+        n.block(
+            "theory_levels",
+            &table(
+                &[
+                    "prediction",
+                    "slope of √π σ",
+                    "slope/√(2π)",
+                    "χ²/dof of the data",
+                    "without \\|B\\| = 4",
+                ],
+                &levels,
+            ),
+        )
+        .inline("theory_chi2", &sig(j.f("/theory/chi2_dof")?, 3))
+        .inline(
+            "theory_chi2_no4",
+            &sig(j.f("/theory/without_batch4/chi2_dof")?, 3),
+        )
+        .inline("theory_points", &j.f("/theory/points")?.to_string())
+        .inline(
+            "theory_realisations",
+            &j.f("/theory/options/realisations")?.to_string(),
+        )
+        .inline(
+            "formula_chi2",
+            &sig(j.f("/theory/paper_formula/chi2_dof")?, 3),
+        )
         .block("peaks", &super::peak_table(&j, "/configs")?);
         Ok(Some(n.finish()))
     }
@@ -283,11 +476,18 @@ impl Figure for Fig3 {
         let l = ensure(ctx)?;
         let dir = ctx.figure_dir(self.name())?;
         let a = &l.analysis;
+        let (theory, predicted) = predict(a, &theory_options(ctx.profile))?;
         let rows: Vec<Fig3Row> = a
             .configs
             .iter()
+            .zip(&predicted)
             .enumerate()
-            .flat_map(|(ci, c)| c.peaks.iter().map(move |p| peak_row(ci, c, p)))
+            .flat_map(|(ci, (c, t))| {
+                c.peaks
+                    .iter()
+                    .zip(&t.peaks)
+                    .map(move |(p, q)| peak_row(ci, c, p, q))
+            })
             .collect();
         let points = dir.join("points.csv");
         write_csv_records(&points, rows)?;
@@ -307,6 +507,7 @@ impl Figure for Fig3 {
             slope_theory_sqrt_2pi: a.slope_theory,
             centre_ratio_max_deviation: max_dev,
             sigma_slope_by_cut: cut_slopes(a)?,
+            theory,
             bootstrap: a.options.bootstrap,
             configs: &a.configs,
             notes: vec![
@@ -367,12 +568,16 @@ impl Figure for Fig3 {
                 legend: LegendPosition::UpperLeft,
                 ..Default::default()
             },
-            series: per_kappa_series(
-                &l,
-                true,
-                |p| p.x,
-                |p| (p.sqrt_pi_sigma.value, p.sqrt_pi_sigma.err),
-            ),
+            series: {
+                let mut v = per_kappa_series(
+                    &l,
+                    true,
+                    |p| p.x,
+                    |p| (p.sqrt_pi_sigma.value, p.sqrt_pi_sigma.err),
+                );
+                v.push(theory_series(&predicted, summary.theory.chi2_dof));
+                v
+            },
             curves: vec![
                 Curve::line_through_origin(
                     format!(

@@ -245,6 +245,7 @@ pub(super) fn compute(
         samples: pooled.len(),
         mean,
         u4: sample_u4(&pooled),
+        hoyt: None,
     };
     // The linear-response density on 240 bins over the data's central range, for the figure.
     let (lo_x, hi_x) = (c32 - 4.5 * s1.max(s2), c32 + 4.5 * s1.max(s2));

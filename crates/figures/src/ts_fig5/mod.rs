@@ -235,6 +235,10 @@ struct ModelSummary {
     samples: usize,
     mean: f64,
     u4: f64,
+    /// Beyond the paper: Hoyt against Rayleigh on the spacings ([`hoyt`]), added by `run` from
+    /// the samples (so cached data get it without retraining).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    hoyt: Option<hoyt::HoytSummary>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -247,6 +251,7 @@ struct Summary {
 }
 
 mod compute;
+mod hoyt;
 use compute::compute;
 
 /// Re-trains networks `indices` of the profile's Fig 5 ensemble of `model` alone: their rows of
@@ -622,6 +627,56 @@ impl Figure for Fig5 {
             ]);
             n.inline(&format!("offdiag_over_slow_{eq}"), &sig(off / slow, 2));
         }
+        // Beyond the paper: Hoyt against Rayleigh on the spacings.
+        let mut hoyt_rows = Vec::new();
+        let hcell = |z: &str, law: &str| -> anyhow::Result<String> {
+            let b = format!("/{z}/hoyt/{law}");
+            let ratio = match j.opt(&format!("{b}/variance_ratio"))? {
+                Some(r) => ve(r, j.f(&format!("{b}/variance_ratio_stderr"))?),
+                None => "1 (fixed)".into(),
+            };
+            Ok(format!("{ratio}; KS p {}", p(j.f(&format!("{b}/ks_p"))?)))
+        };
+        for (label, law) in [
+            ("Rayleigh (Eq 31), least squares", "rayleigh_ls"),
+            ("Rayleigh (Eq 31), maximum likelihood", "rayleigh_mle"),
+            ("Hoyt, least squares", "hoyt_ls"),
+            ("Hoyt, maximum likelihood", "hoyt_mle"),
+        ] {
+            let (a, b) = (hcell("z26", law)?, hcell("z27", law)?);
+            n.inline(&format!("hoyt_{law}_26"), &a)
+                .inline(&format!("hoyt_{law}_27"), &b);
+            hoyt_rows.push(vec![label.to_string(), a, b]);
+        }
+        let pred = |z: &str| -> anyhow::Result<String> {
+            Ok(format!(
+                "{} (leading order {})",
+                sig(j.f(&format!("/{z}/hoyt/predicted_variance_ratio"))?, 4),
+                sig(j.f(&format!("/{z}/hoyt/leading_order_variance_ratio"))?, 4)
+            ))
+        };
+        hoyt_rows.push(vec![
+            "linear response (no fit)".into(),
+            pred("z26")?,
+            pred("z27")?,
+        ]);
+        for (z, eq) in [("z26", "26"), ("z27", "27")] {
+            n.inline(
+                &format!("hoyt_pull_{eq}"),
+                &format!("{:.1}", j.f(&format!("/{z}/hoyt/ratio_pull_mle"))?),
+            );
+        }
+        n.block(
+            "hoyt",
+            &table(
+                &[
+                    "spacing law",
+                    "Z of Eq (26): Var v/Var u; KS",
+                    "Z of Eq (27): Var v/Var u; KS",
+                ],
+                &hoyt_rows,
+            ),
+        );
         n.block(
             "table",
             &table(&["quantity", "Z of Eq (26)", "Z of Eq (27)"], &table_rows),
@@ -675,6 +730,20 @@ impl Figure for Fig5 {
                 Ok((read_json(&summary_path)?, tables))
             },
         )?;
+        let mut summary = summary;
+        for (t, s) in tables.iter().zip([&mut summary.z26, &mut summary.z27]) {
+            let lo = t.samples.column("x_min").context("x_min")?;
+            let hi = t.samples.column("x_max").context("x_max")?;
+            let spacings: Vec<f64> = hi.iter().zip(&lo).map(|(h, l)| h - l).collect();
+            let lr = &s.linear_response;
+            s.hoyt = Some(hoyt::hoyt_summary(
+                &spacings,
+                &lr.sigma_species_x,
+                lr.sigma_offdiag_x,
+                &lr.lambda,
+            )?);
+        }
+        write_json(&summary_path, &summary)?;
         let (d26, s26) = panel(Model::Z26, &tables[0], &summary.z26)?;
         let (d27, s27) = panel(Model::Z27, &tables[1], &summary.z27)?;
         let main = Grid::row(vec![Panel::from(d26), Panel::from(d27)]).render(&dir.join("fig5"))?;

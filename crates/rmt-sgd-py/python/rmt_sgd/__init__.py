@@ -34,6 +34,7 @@ LAWS = {
     "two-species": ("centre", "sigma1", "sigma2"),
     "surmise": ("sigma_m",),
     "surmise-unit": (),
+    "hoyt": ("sigma_u", "sigma_v"),
 }
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -249,7 +250,7 @@ def analyze_scaling(
 def _density(law: str, cdf: bool, x: Any, params: Dict[str, Any]) -> Any:
     if law not in LAWS:
         raise ValueError(
-            f"unknown law '{law}': expected pair, two-species, surmise or surmise-unit"
+            f"unknown law '{law}': expected pair, two-species, surmise, surmise-unit or hoyt"
         )
     unknown = sorted(set(params) - set(LAWS[law]))
     if unknown:
@@ -270,7 +271,7 @@ def pdf(law: str, x: Any, **params: float) -> Any:
 
     Laws and parameters: ``"pair"`` (Eq 11; ``centre``, ``sigma``), ``"two-species"`` (Eq 32;
     ``centre``, ``sigma1``, ``sigma2``), ``"surmise"`` (Eq 31; ``sigma_m``), ``"surmise-unit"``
-    (unit-mean Wigner surmise). Returns a float64 array of ``x``'s shape (a float for a scalar).
+    (unit-mean Wigner surmise), ``"hoyt"`` (the Hoyt spacing law; ``sigma_u``, ``sigma_v``). Returns a float64 array of ``x``'s shape (a float for a scalar).
     Raises ``ValueError`` on an unknown law, a missing or bad parameter.
     """
     return _density(law, False, x, params)
