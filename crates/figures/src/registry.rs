@@ -395,6 +395,7 @@ pub fn figures() -> Vec<Box<dyn Figure>> {
         Box::new(crate::rbm_figs::Fig2),
         Box::new(crate::rbm_figs::Fig3),
         Box::new(crate::rbm_figs::SurmiseFig),
+        Box::new(crate::rbm_figs::RbmExact),
     ]
 }
 

@@ -126,6 +126,51 @@ struct Summary {
     notes: Vec<String>,
 }
 
+/// Hoyt against Rayleigh on each released file's spacings (beyond the paper).
+const HOYT_FILE: &str = "hoyt.json";
+
+/// One released file's spacing laws.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct HoytRow {
+    file: String,
+    lr: f64,
+    noise: f64,
+    batch: usize,
+    #[serde(flatten)]
+    laws: spectral::SpacingLaws,
+}
+
+/// The spacings |ξ₁ − ξ₂| of the final snapshot of every seed of each distinct released file,
+/// through [`spectral::spacing_laws`] (a few seconds; recomputed on every run, never cached).
+fn hoyt_of_files(grid: &[ReleasedConfig], data: &Path) -> anyhow::Result<Vec<HoytRow>> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for c in grid {
+        if !seen.insert(c.stem()) {
+            continue;
+        }
+        let run = ReleasedRun::open(c.path(data))?;
+        let spacings: Vec<f64> = run
+            .final_weights()
+            .iter()
+            .map(|w| {
+                let s = teacher_student::spectrum::singular_values_2x2(w[0], w[1], w[2], w[3]);
+                (s[1] - s[0]).abs()
+            })
+            .collect();
+        let laws = spectral::spacing_laws(&spacings)
+            .with_context(|| format!("the spacing laws of {}", c.stem()))?;
+        out.push(HoytRow {
+            file: c.stem(),
+            lr: c.lr,
+            noise: c.noise,
+            batch: c.batch,
+            laws,
+        });
+    }
+    Ok(out)
+}
+
 fn reference_dir() -> PathBuf {
     // The `all` binary runs from the workspace root; tests set the variable explicitly.
     release_data::ts::reference_dir(Path::new("."))
@@ -563,6 +608,45 @@ impl Figure for TsRelease {
             .inline("epochs", &j.f("/config/epochs")?.to_string())
             .inline("bootstrap", &j.f("/config/bootstrap")?.to_string())
             .inline("seed", &j.f("/config/seed")?.to_string());
+        if dir.join(HOYT_FILE).is_file() {
+            let h = Json::read(dir, HOYT_FILE)?;
+            let mut rows = Vec::new();
+            let (mut hoyt_kept, mut rayleigh_kept) = (0, 0);
+            for i in 0..h.len("")? {
+                let f = |k: &str| h.f(&format!("/{i}/{k}"));
+                let (kh, kr) = (f("hoyt_mle/ks_p")?, f("rayleigh_mle/ks_p")?);
+                hoyt_kept += usize::from(kh > 0.01);
+                rayleigh_kept += usize::from(kr > 0.01);
+                rows.push(vec![
+                    format!("{}", f("lr")?),
+                    format!("{}", f("noise")?),
+                    format!("{}", f("batch")?),
+                    crate::numbers::ve(
+                        f("hoyt_mle/variance_ratio")?,
+                        f("hoyt_mle/variance_ratio_stderr")?,
+                    ),
+                    p(kh),
+                    p(kr),
+                ]);
+            }
+            n.block(
+                "hoyt",
+                &table(
+                    &[
+                        "α",
+                        "noise",
+                        "\\|B\\|",
+                        "Var v/Var u (Hoyt, max. likelihood)",
+                        "KS p Hoyt",
+                        "KS p Rayleigh (Eq 31)",
+                    ],
+                    &rows,
+                ),
+            )
+            .inline("hoyt_files", &rows.len().to_string())
+            .inline("hoyt_kept", &hoyt_kept.to_string())
+            .inline("rayleigh_kept", &rayleigh_kept.to_string());
+        }
         Ok(Some(n.finish()))
     }
 
@@ -608,10 +692,12 @@ impl Figure for TsRelease {
                 Ok(read_csv(&table)?.rows)
             },
         )?;
+        let hoyt_path = dir.join(HOYT_FILE);
+        write_json(&hoyt_path, &hoyt_of_files(&cfg.grid, &data)?)?;
         let (l, r) = panels(&rows);
         let rendered =
             Grid::row(vec![Panel::from(l), Panel::from(r)]).render(&dir.join("ts_release"))?;
-        let mut out = vec![table, summary_path];
+        let mut out = vec![table, summary_path, hoyt_path];
         out.extend(rendered.paths());
         Ok(out)
     }

@@ -12,6 +12,7 @@
 //!   bootstrap errors ([`bootstrap`]: one stream per replica);
 //! * [`jackknife`]: the authors' delete-one jackknife;
 //! * [`estimate`]: which estimator a peak's headline σ comes from, and why;
+//! * [`spacing_law`]: Hoyt against the Wigner surmise (Rayleigh) on a pair's spacings;
 //! * [`slope`]: the weighted fit y = a·x through the origin (the linear scaling rule);
 //! * [`scaling`]: peaks matched across runs by their centres, the slope, the free exponent
 //!   and the verdict on the linear scaling rule.
@@ -33,6 +34,7 @@ pub mod record;
 mod replica;
 pub mod scaling;
 pub mod slope;
+pub mod spacing_law;
 
 pub use binning::{histogram, Binning, MIN_BINS};
 pub use ensemble::{analyse_ensemble, EnsembleOptions, EnsemblePeak, EnsembleReport, MIN_SAMPLES};
@@ -44,3 +46,4 @@ pub use peak::analyse_peak;
 pub use record::{Est, PeakLaw, PeakOptions, PeakReport, Start};
 pub use scaling::{scaling_fits, Exponent, ScalingFit, ScalingReport, Unmatched, Verdict};
 pub use slope::{slope_fit, Slope};
+pub use spacing_law::{spacing_laws, LawFit, SpacingLaws};

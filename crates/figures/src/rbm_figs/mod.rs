@@ -6,13 +6,16 @@
 //!   least-squares fit of Eq (11), a Gaussian of the same mean and variance, and U4;
 //! * `fig3`: (left) λ_fit/κ against α/|B| for every κ, both scans; (right) √π σ against
 //!   √(α/|B|·(μ² − κ)) for every pair with the one-parameter fit and √(2π)·x;
+//! * `rbm_exact`: the width theory's covariance of every element against an exact simulation;
 //! * `surmise`: (left) P(s) of s = S/⟨S⟩ pooled over every pair and configuration against the
 //!   unit surmise; (right) ⟨S⟩ against √π σ with y = x.
 
+mod exact;
 mod fig2;
 mod fig3;
 mod surmise;
 
+pub use exact::RbmExact;
 pub use fig2::Fig2;
 pub use fig3::Fig3;
 pub use surmise::SurmiseFig;

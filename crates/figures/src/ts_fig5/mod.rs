@@ -631,6 +631,9 @@ impl Figure for Fig5 {
         let mut hoyt_rows = Vec::new();
         let hcell = |z: &str, law: &str| -> anyhow::Result<String> {
             let b = format!("/{z}/hoyt/{law}");
+            if j.opt(&format!("{b}/ks_p"))?.is_none() {
+                return Ok("no least-squares minimum".into());
+            }
             let ratio = match j.opt(&format!("{b}/variance_ratio"))? {
                 Some(r) => ve(r, j.f(&format!("{b}/variance_ratio_stderr"))?),
                 None => "1 (fixed)".into(),
