@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use rbm::analysis::{ConfigResult, PeakResult};
 use rbm::theory::{compare, compare_centres, predict_config, Comparison, TheoryOptions, LEVELS};
 use rbm::Target;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use spectral::slope_fit;
 
 use super::{kappa_label, SlopeSummary};
@@ -14,7 +14,7 @@ use crate::rbm_sweep::{ensure, Loaded};
 use crate::registry::{Context, Figure, Profile};
 use crate::style::{self, LegendPosition, Marker};
 use crate::Plot;
-use runner::{write_csv_records, write_json};
+use runner::{read_json, write_csv_records, write_json};
 
 /// One row of `fig3/points.csv` (spacing columns empty for the two non-degenerate modes).
 #[derive(Serialize)]
@@ -155,20 +155,65 @@ fn formula(a: &rbm::analysis::SweepAnalysis) -> Comparison {
     }
 }
 
-/// Every level of [`LEVELS`] for every configuration; the last is the full prediction.
-fn predict(
+/// What the cached prediction depends on: the options and the configurations (not the data).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct TheoryConfig {
+    /// Bumped when the prediction changes form (invalidates `theory.json`).
+    version: u32,
+    options: TheoryOptions,
+    /// (α, |B|, batch series, learning-rate series) of every configuration, in sweep order.
+    configs: Vec<(f64, usize, bool, bool)>,
+}
+
+/// `fig3/theory.json`: the prediction of every configuration at every level of [`LEVELS`].
+const THEORY_FILE: &str = "theory.json";
+
+/// The predicted configurations at every level of [`LEVELS`] (the last is the full prediction):
+/// computed once per [`TheoryConfig`] (about 10 s on 2 cores in the paper profile) and read
+/// back from `theory.json` afterwards, so re-plotting stays fast.
+fn predictions(
+    ctx: &Context,
     a: &rbm::analysis::SweepAnalysis,
-    opts: &TheoryOptions,
-) -> anyhow::Result<(TheorySummary, Vec<ConfigResult>)> {
-    let (model, target) = (rbm::Rbm::authors(), Target::authors());
-    let mut levels = Vec::new();
-    let mut full = Vec::new();
-    for (name, terms) in LEVELS {
-        let t: Vec<ConfigResult> = a
+) -> anyhow::Result<Vec<Vec<ConfigResult>>> {
+    let cfg = TheoryConfig {
+        version: 1,
+        options: theory_options(ctx.profile),
+        configs: a
             .configs
             .iter()
-            .map(|c| predict_config(&model, &target, c, terms, opts))
-            .collect::<Result<_, _>>()?;
+            .map(|c| (c.lr, c.batch, c.batch_series, c.lr_series))
+            .collect(),
+    };
+    let path = ctx.figure_dir("fig3")?.join(THEORY_FILE);
+    ctx.data(
+        "fig3",
+        &cfg,
+        |_| {
+            let (model, target) = (rbm::Rbm::authors(), Target::authors());
+            let mut out = Vec::new();
+            for (_, terms) in LEVELS {
+                let t: Vec<ConfigResult> = a
+                    .configs
+                    .iter()
+                    .map(|c| predict_config(&model, &target, c, terms, &cfg.options))
+                    .collect::<Result<_, _>>()?;
+                out.push(t);
+            }
+            write_json(&path, &out)?;
+            Ok((out, vec![path.clone()]))
+        },
+        |_| Ok(read_json(&path)?),
+    )
+}
+
+/// Data against every level of the prediction; the full prediction is returned with it.
+fn predict(
+    ctx: &Context,
+    a: &rbm::analysis::SweepAnalysis,
+) -> anyhow::Result<(TheorySummary, Vec<ConfigResult>)> {
+    let mut levels = Vec::new();
+    let mut full = Vec::new();
+    for ((name, _), t) in LEVELS.iter().zip(predictions(ctx, a)?) {
         let pts: Vec<&PeakResult> = t
             .iter()
             .flat_map(|c| c.peaks.iter())
@@ -193,7 +238,7 @@ fn predict(
             paper_formula: formula(a),
             centres: compare_centres(&a.configs, &full, None),
             centres_without_batch4: compare_centres(&a.configs, &full, Some(4)),
-            options: opts.clone(),
+            options: theory_options(ctx.profile),
             levels,
         },
         full,
@@ -493,7 +538,7 @@ impl Figure for Fig3 {
         let l = ensure(ctx)?;
         let dir = ctx.figure_dir(self.name())?;
         let a = &l.analysis;
-        let (theory, predicted) = predict(a, &theory_options(ctx.profile))?;
+        let (theory, predicted) = predict(ctx, a)?;
         let rows: Vec<Fig3Row> = a
             .configs
             .iter()
@@ -623,7 +668,7 @@ impl Figure for Fig3 {
         };
         let rendered =
             Grid::row(vec![Panel::from(left), Panel::from(right)]).render(&dir.join("fig3"))?;
-        let mut out = vec![points, summary_path];
+        let mut out = vec![points, summary_path, dir.join(THEORY_FILE)];
         out.extend(rendered.paths());
         Ok(out)
     }
