@@ -193,7 +193,7 @@ impl Figure for RbmExact {
                     "n",
                     "measured/predicted variance (mean)",
                     "χ²/n",
-                    "largest \\\\|pull\\\\|",
+                    "largest \\|pull\\|",
                 ],
                 &rows,
             ),

@@ -3,7 +3,10 @@
 use std::path::PathBuf;
 
 use rbm::analysis::{ConfigResult, PeakResult};
-use rbm::theory::{compare, compare_centres, predict_config, Comparison, TheoryOptions, LEVELS};
+use rbm::theory::{
+    compare, compare_centres, predict_config, predict_config_chain_driven, Comparison,
+    TheoryOptions, LEVELS,
+};
 use rbm::Target;
 use serde::{Deserialize, Serialize};
 use spectral::slope_fit;
@@ -100,6 +103,17 @@ struct TheoryLevel {
     data_without_batch4: Comparison,
 }
 
+/// The cost of the Gaussian assumption at |B| = 4: data against both ensembles (pairs).
+#[derive(Serialize)]
+struct NoiseShape {
+    gaussian: Comparison,
+    chain_driven: Comparison,
+    /// [σ, error] per pair, ascending κ.
+    sigma_data: Vec<[f64; 2]>,
+    sigma_gaussian: Vec<[f64; 2]>,
+    sigma_chain_driven: Vec<[f64; 2]>,
+}
+
 /// `"theory"` of `fig3/summary.json`: data against the zero-parameter prediction.
 #[derive(Serialize)]
 struct TheorySummary {
@@ -116,6 +130,9 @@ struct TheorySummary {
     options: TheoryOptions,
     /// From the paper's picture to the full prediction, one term at a time.
     levels: Vec<TheoryLevel>,
+    /// At |B| = 4: the full prediction with Gaussian fluctuations against the same with the
+    /// linearised map driven by simulated chains (the noise's true shape).
+    noise_shape_batch4: Option<NoiseShape>,
 }
 
 /// The profile's sizes of the prediction (its Monte Carlo error is a few times below the data's).
@@ -168,15 +185,20 @@ struct TheoryConfig {
 /// `fig3/theory.json`: the prediction of every configuration at every level of [`LEVELS`].
 const THEORY_FILE: &str = "theory.json";
 
+/// The cached prediction: every level for every configuration, and the full prediction with the
+/// chains' true noise for the |B| = 4 configuration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Predictions {
+    levels: Vec<Vec<ConfigResult>>,
+    chain_driven_batch4: Option<ConfigResult>,
+}
+
 /// The predicted configurations at every level of [`LEVELS`] (the last is the full prediction):
 /// computed once per [`TheoryConfig`] (about 10 s on 2 cores in the paper profile) and read
 /// back from `theory.json` afterwards, so re-plotting stays fast.
-fn predictions(
-    ctx: &Context,
-    a: &rbm::analysis::SweepAnalysis,
-) -> anyhow::Result<Vec<Vec<ConfigResult>>> {
+fn predictions(ctx: &Context, a: &rbm::analysis::SweepAnalysis) -> anyhow::Result<Predictions> {
     let cfg = TheoryConfig {
-        version: 1,
+        version: 2,
         options: theory_options(ctx.profile),
         configs: a
             .configs
@@ -199,6 +221,16 @@ fn predictions(
                     .collect::<Result<_, _>>()?;
                 out.push(t);
             }
+            let chain_driven_batch4 = a
+                .configs
+                .iter()
+                .find(|c| c.batch == 4)
+                .map(|c| predict_config_chain_driven(&model, &target, c, &cfg.options))
+                .transpose()?;
+            let out = Predictions {
+                levels: out,
+                chain_driven_batch4,
+            };
             write_json(&path, &out)?;
             Ok((out, vec![path.clone()]))
         },
@@ -213,7 +245,8 @@ fn predict(
 ) -> anyhow::Result<(TheorySummary, Vec<ConfigResult>)> {
     let mut levels = Vec::new();
     let mut full = Vec::new();
-    for ((name, _), t) in LEVELS.iter().zip(predictions(ctx, a)?) {
+    let pred = predictions(ctx, a)?;
+    for ((name, _), t) in LEVELS.iter().zip(pred.levels) {
         let pts: Vec<&PeakResult> = t
             .iter()
             .flat_map(|c| c.peaks.iter())
@@ -228,6 +261,35 @@ fn predict(
         full = t;
     }
     let all = compare(&a.configs, &full, None);
+    // |B| = 4 with the chains' true noise against the Gaussian ensemble, pairs only.
+    let batch4 = match (
+        pred.chain_driven_batch4,
+        a.configs.iter().position(|c| c.batch == 4),
+    ) {
+        (Some(chain), Some(k)) => Some(NoiseShape {
+            gaussian: compare(&a.configs[k..=k], &full[k..=k], None),
+            chain_driven: compare(&a.configs[k..=k], std::slice::from_ref(&chain), None),
+            sigma_chain_driven: chain
+                .peaks
+                .iter()
+                .filter(|p| p.pair)
+                .map(|p| [p.sigma.value, p.sigma.err])
+                .collect(),
+            sigma_gaussian: full[k]
+                .peaks
+                .iter()
+                .filter(|p| p.pair)
+                .map(|p| [p.sigma.value, p.sigma.err])
+                .collect(),
+            sigma_data: a.configs[k]
+                .peaks
+                .iter()
+                .filter(|p| p.pair)
+                .map(|p| [p.sigma.value, p.sigma.err])
+                .collect(),
+        }),
+        _ => None,
+    };
     Ok((
         TheorySummary {
             chi2_dof: all.chi2_dof,
@@ -240,6 +302,7 @@ fn predict(
             centres_without_batch4: compare_centres(&a.configs, &full, Some(4)),
             options: theory_options(ctx.profile),
             levels,
+            noise_shape_batch4: batch4,
         },
         full,
     ))
@@ -529,6 +592,14 @@ impl Figure for Fig3 {
         .inline(
             "theory_centre_chi2_no4",
             &sig(j.f("/theory/centres_without_batch4/chi2_dof")?, 3),
+        )
+        .inline(
+            "noise_gauss_chi2",
+            &sig(j.f("/theory/noise_shape_batch4/gaussian/chi2_dof")?, 3),
+        )
+        .inline(
+            "noise_chain_chi2",
+            &sig(j.f("/theory/noise_shape_batch4/chain_driven/chi2_dof")?, 3),
         )
         .block("peaks", &super::peak_table(&j, "/configs")?);
         Ok(Some(n.finish()))
