@@ -126,6 +126,14 @@ struct Summary {
     notes: Vec<String>,
 }
 
+/// The two singular values ξ of the final snapshot of every seed of a released file.
+fn final_singular_values(run: &ReleasedRun) -> Vec<[f64; 2]> {
+    run.final_weights()
+        .iter()
+        .map(|w| teacher_student::spectrum::singular_values_2x2(w[0], w[1], w[2], w[3]))
+        .collect()
+}
+
 /// Hoyt against Rayleigh on each released file's spacings (beyond the paper).
 const HOYT_FILE: &str = "hoyt.json";
 
@@ -149,15 +157,8 @@ fn hoyt_of_files(grid: &[ReleasedConfig], data: &Path) -> anyhow::Result<Vec<Hoy
         if !seen.insert(c.stem()) {
             continue;
         }
-        let run = ReleasedRun::open(c.path(data))?;
-        let spacings: Vec<f64> = run
-            .final_weights()
-            .iter()
-            .map(|w| {
-                let s = teacher_student::spectrum::singular_values_2x2(w[0], w[1], w[2], w[3]);
-                (s[1] - s[0]).abs()
-            })
-            .collect();
+        let pairs = final_singular_values(&ReleasedRun::open(c.path(data))?);
+        let spacings = spectral::peak::spacings(&pairs, &[0, 1]);
         let laws = spectral::spacing_laws(&spacings)
             .with_context(|| format!("the spacing laws of {}", c.stem()))?;
         out.push(HoytRow {
@@ -208,15 +209,7 @@ fn compute(cfg: &Config, data: &Path) -> anyhow::Result<Summary> {
         );
         eprintln!("[ts_release] {}", c.stem());
         let path = c.path(data);
-        let run = ReleasedRun::open(&path)?;
-        let pairs: Vec<[f64; 2]> = run
-            .final_weights()
-            .iter()
-            .map(|w| {
-                let s = teacher_student::spectrum::singular_values_2x2(w[0], w[1], w[2], w[3]);
-                [s[0], s[1]]
-            })
-            .collect();
+        let pairs = final_singular_values(&ReleasedRun::open(&path)?);
         let p = analyse(&pairs, c, cfg.bootstrap, cfg.seed, "ts_release")?;
         let (sj, spj) = if cfg.jackknife {
             let pooled = spectral::peak::pooled(&pairs, &[0, 1]);

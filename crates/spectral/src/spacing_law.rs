@@ -137,18 +137,12 @@ pub fn spacing_laws(spacings: &[f64]) -> Result<SpacingLaws, SpectralError> {
 mod tests {
     use super::*;
     use langevin_core::seed;
-    use rand_distr::{Distribution, StandardNormal};
 
     /// S = 2√(u² + v²) from a seeded stream: Var v/Var u = (b/a)².
     fn spacings(a: f64, b: f64, n: usize, purpose: &str) -> Vec<f64> {
         let mut rng = seed::stream(5, purpose, 0);
-        (0..n)
-            .map(|_| {
-                let u: f64 = StandardNormal.sample(&mut rng);
-                let v: f64 = StandardNormal.sample(&mut rng);
-                2.0 * ((a * u).powi(2) + (b * v).powi(2)).sqrt()
-            })
-            .collect()
+        let law = Hoyt::new(a, b).unwrap();
+        (0..n).map(|_| law.sample(&mut rng)).collect()
     }
 
     /// 10⁵ spacings with Var v/Var u = 0.5 (the teacher-student value): the Hoyt fits recover

@@ -91,6 +91,11 @@ const COLUMNS: [&str; 9] = [
     "pull",
 ];
 
+/// Off-diagonal element (i, j) inside one degenerate pair (equal κ).
+fn in_pair(kappa: &[f64; rbm::N], i: usize, j: usize) -> bool {
+    i != j && (kappa[i] - kappa[j]).abs() < 1e-9
+}
+
 fn group(checks: &[&ElementCheck]) -> Group {
     let n = checks.len();
     let chi2 = checks.iter().map(|c| c.pull * c.pull).sum::<f64>();
@@ -124,8 +129,7 @@ fn compute(cfg: &Config) -> anyhow::Result<(Summary, Vec<ElementCheck>)> {
     )?;
     let first = LinearResponse::new(&model, &target, cfg.lr, cfg.batch, Terms::FULL);
     let checks = check_elements(&model, &target, &response, &weights);
-    let pair =
-        |c: &ElementCheck| c.i != c.j && (target.kappa()[c.i] - target.kappa()[c.j]).abs() < 1e-9;
+    let pair = |c: &ElementCheck| in_pair(target.kappa(), c.i, c.j);
     let all: Vec<&ElementCheck> = checks.iter().collect();
     let diag: Vec<&ElementCheck> = checks.iter().filter(|c| c.i == c.j).collect();
     let pairs: Vec<&ElementCheck> = checks.iter().filter(|c| pair(c)).collect();
@@ -255,8 +259,7 @@ impl Figure for RbmExact {
             .marker(style::MARKERS[k])
         };
         let kappa = *Target::authors().kappa();
-        let is_pair =
-            |r: &[f64]| r[0] != r[1] && (kappa[r[0] as usize] - kappa[r[1] as usize]).abs() < 1e-9;
+        let is_pair = |r: &[f64]| in_pair(&kappa, r[0] as usize, r[1] as usize);
         let plot = ScatterPlot {
             axes: Axes {
                 x_label: "element (i ≤ j, row by row)".into(),

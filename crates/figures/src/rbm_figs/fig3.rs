@@ -114,6 +114,15 @@ struct NoiseShape {
     sigma_chain_driven: Vec<[f64; 2]>,
 }
 
+/// [σ, error] of every pair of a configuration, ascending κ.
+fn pair_sigmas(c: &ConfigResult) -> Vec<[f64; 2]> {
+    c.peaks
+        .iter()
+        .filter(|p| p.pair)
+        .map(|p| [p.sigma.value, p.sigma.err])
+        .collect()
+}
+
 /// `"theory"` of `fig3/summary.json`: data against the zero-parameter prediction.
 #[derive(Serialize)]
 struct TheorySummary {
@@ -269,24 +278,9 @@ fn predict(
         (Some(chain), Some(k)) => Some(NoiseShape {
             gaussian: compare(&a.configs[k..=k], &full[k..=k], None),
             chain_driven: compare(&a.configs[k..=k], std::slice::from_ref(&chain), None),
-            sigma_chain_driven: chain
-                .peaks
-                .iter()
-                .filter(|p| p.pair)
-                .map(|p| [p.sigma.value, p.sigma.err])
-                .collect(),
-            sigma_gaussian: full[k]
-                .peaks
-                .iter()
-                .filter(|p| p.pair)
-                .map(|p| [p.sigma.value, p.sigma.err])
-                .collect(),
-            sigma_data: a.configs[k]
-                .peaks
-                .iter()
-                .filter(|p| p.pair)
-                .map(|p| [p.sigma.value, p.sigma.err])
-                .collect(),
+            sigma_chain_driven: pair_sigmas(&chain),
+            sigma_gaussian: pair_sigmas(&full[k]),
+            sigma_data: pair_sigmas(&a.configs[k]),
         }),
         _ => None,
     };

@@ -1,10 +1,10 @@
 //! The linearised map driven by simulated PCD chains: the noise's true (non-Gaussian) shape.
 
-use super::response::LinearResponse;
+use super::response::{gibbs_memory, sorted_spectrum, LinearResponse};
 use crate::model::Rbm;
 use crate::N;
 use langevin_core::seed;
-use nalgebra::{SMatrix, SymmetricEigen};
+use nalgebra::SMatrix;
 use rand_distr::{Distribution, StandardNormal};
 
 // ANCHOR: chain_driven
@@ -33,10 +33,7 @@ pub fn chain_driven_spectra(
                 let (a, b) = (i.min(j), i.max(j));
                 dy[a][b] + if i == j { y[i] } else { 0.0 }
             });
-            let eig = SymmetricEigen::new(m).eigenvalues;
-            let mut out: [f64; N] = std::array::from_fn(|i| rbm.mu2 - eig[i]);
-            out.sort_by(f64::total_cmp);
-            out
+            sorted_spectrum(rbm.mu2, m)
         })
         .collect()
 }
@@ -54,12 +51,11 @@ pub fn chain_driven_fluctuations(
     use rayon::prelude::*;
     let s2 = rbm.sigma_h * rbm.sigma_h;
     let (y, lam) = (response.y, response.lambda);
-    let k = rbm.gibbs_steps as i32;
-    let rho: [f64; N] = std::array::from_fn(|i| (y[i] / rbm.mu2).powi(k));
+    let rho: [f64; N] = std::array::from_fn(|i| gibbs_memory(rbm, y[i]));
     let sd: [f64; N] = std::array::from_fn(|i| 1.0 / lam[i].sqrt());
     let innov: [f64; N] = std::array::from_fn(|i| sd[i] * (1.0 - rho[i] * rho[i]).sqrt());
     let keep: [[f64; N]; N] = std::array::from_fn(|i| {
-        std::array::from_fn(|j| 1.0 - lr * s2 * (y[i] + y[j]) / (lam[i] * lam[j]))
+        std::array::from_fn(|j| 1.0 - LinearResponse::element_at(rbm, &y, lr, batch, i, j).gamma)
     });
     let coef: [[f64; N]; N] =
         std::array::from_fn(|i| std::array::from_fn(|j| lr * s2 * (y[i] + y[j])));

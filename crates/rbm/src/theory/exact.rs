@@ -63,9 +63,8 @@ pub fn check_elements(
     let mut out = Vec::new();
     for i in 0..N {
         for j in i..N {
-            let mean = ys.iter().map(|y| y[(i, j)]).sum::<f64>() / n;
-            let m2 = ys.iter().map(|y| (y[(i, j)] - mean).powi(2)).sum::<f64>() / n;
-            let m4 = ys.iter().map(|y| (y[(i, j)] - mean).powi(4)).sum::<f64>() / n;
+            let values: Vec<f64> = ys.iter().map(|y| y[(i, j)]).collect();
+            let (mean, m2, m4) = coulomb_gas::sample_central_moments(&values);
             let variance = m2 * n / (n - 1.0);
             let variance_err = ((m4 - m2 * m2) / n).max(0.0).sqrt();
             let predicted = response.var[i][j];

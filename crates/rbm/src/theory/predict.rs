@@ -135,9 +135,8 @@ pub fn predict_config_chain_driven(
         opts.seed,
         opts.mean_samples,
     )?;
-    let s2 = rbm.sigma_h * rbm.sigma_h;
     let gamma_min = (0..N)
-        .map(|i| lr * s2 * 2.0 * response.y[i] / (response.lambda[i] * response.lambda[i]))
+        .map(|i| LinearResponse::element_at(rbm, &response.y, lr, batch, i, i).gamma)
         .fold(f64::INFINITY, f64::min);
     let steps = (10.0 / gamma_min).ceil() as usize;
     let lambda = chain_driven_spectra(

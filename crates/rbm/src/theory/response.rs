@@ -107,12 +107,10 @@ impl LinearResponse {
         let (li, lj) = (rbm.mu2 - yi, rbm.mu2 - yj);
         let delta = if i == j { 1.0 } else { 0.0 };
         let var_eps = (1.0 + delta) / (batch as f64 * li * lj);
-        let k = rbm.gibbs_steps as i32;
-        let rho = |y: f64| (y / rbm.mu2).powi(k);
         Element {
             gamma: lr * s2 * (yi + yj) / (li * lj),
             q: (lr * s2 * (yi + yj)).powi(2) * var_eps,
-            r: rho(yi) * rho(yj),
+            r: gibbs_memory(rbm, yi) * gibbs_memory(rbm, yj),
         }
     }
 
@@ -173,7 +171,6 @@ impl LinearResponse {
         if !terms.second_order_mean {
             return Ok(first);
         }
-        let s2 = rbm.sigma_h * rbm.sigma_h;
         // K_φ⁻¹ in the eigenbasis is diag 1/κ: [`mean_step`] works there throughout.
         let purpose = format!("rbm/theory-mean/{lr}/{batch}");
         let draws: Vec<[f64; N * (N + 1) / 2]> = (0..samples as u64)
@@ -197,7 +194,7 @@ impl LinearResponse {
             }
             let mut next = y;
             for i in 0..N {
-                let g = lr * s2 * 2.0 * y[i] / ((rbm.mu2 - y[i]) * (rbm.mu2 - y[i]));
+                let g = Self::element_at(rbm, &y, lr, batch, i, i).gamma;
                 next[i] = y[i] + drift[i] / g;
             }
             for p in &peaks {
@@ -244,12 +241,22 @@ impl LinearResponse {
     /// independent elements δY_ij (i ≤ j) from `rng` row by row.
     pub fn sample<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> [f64; N] {
         let z: [f64; N * (N + 1) / 2] = std::array::from_fn(|_| StandardNormal.sample(rng));
-        let m = self.matrix(&z);
-        let eig = SymmetricEigen::new(m).eigenvalues;
-        let mut lambda: [f64; N] = std::array::from_fn(|n| self.mu2 - eig[n]);
-        lambda.sort_by(f64::total_cmp);
-        lambda
+        sorted_spectrum(self.mu2, self.matrix(&z))
     }
+}
+
+/// μ² − eig(`y`), ascending: the learnt spectrum of a predicted Y, sorted as the training's are.
+pub(super) fn sorted_spectrum(mu2: f64, y: SMatrix<f64, N, N>) -> [f64; N] {
+    let eig = SymmetricEigen::new(y).eigenvalues;
+    let mut lambda: [f64; N] = std::array::from_fn(|n| mu2 - eig[n]);
+    lambda.sort_by(f64::total_cmp);
+    lambda
+}
+
+/// ρ = (y/μ²)^k: what k block-Gibbs sweeps keep of a chain's mode with y = σ_h²ξ² (one sweep
+/// multiplies it by y/μ²).
+pub(super) fn gibbs_memory(rbm: &Rbm, y: f64) -> f64 {
+    (y / rbm.mu2).powi(rbm.gibbs_steps as i32)
 }
 
 /// The diagonal of the exact one-step update of Y averaged over the chains' noise, in the
