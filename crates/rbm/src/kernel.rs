@@ -1,6 +1,6 @@
 //! Which compiled version of the inner loops to run: the portable code, the AVX2 kernels, or
-//! the AVX2 kernels with the normals' first pass in AVX-512VL. All give identical bits; the
-//! choice is made once per run and passed down, so a test can run every kernel this CPU has.
+//! the AVX-512 kernels (eight lanes per 512-bit register). All give identical bits; the choice
+//! is made once per run and passed down, so a test can run every kernel this CPU has.
 
 /// Which compiled version of the epoch (and of the normals' first pass) to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -11,10 +11,12 @@ pub(crate) enum Kernel {
     /// has AVX2, which the `unsafe` calls behind it rely on.
     #[cfg(target_arch = "x86_64")]
     Avx2,
-    /// The AVX2 kernels with the normals on 256-bit AVX-512 instructions: the generator on
-    /// rotates and three-way XORs (9 vector operations per step of four streams instead of 14)
-    /// and the fast path's misses finished four lanes at a time. Constructed only on a CPU that
-    /// has AVX2 and AVX-512F, VL, DQ and BW.
+    /// AVX-512: with groups of eight lanes, the epoch and the normals' first pass on 512-bit
+    /// registers (the generator on rotates and three-way XORs, 9 vector operations per step of
+    /// eight streams; the ziggurat's table values gathered); with groups of four, the AVX2
+    /// kernels with the normals on 256-bit AVX-512VL instructions. The fast path's misses are
+    /// finished four lanes at a time. Constructed only on a CPU that has AVX2 and AVX-512F, VL,
+    /// DQ and BW.
     #[cfg(target_arch = "x86_64")]
     Avx512,
 }
@@ -46,6 +48,18 @@ impl Kernel {
             }
         }
         out
+    }
+
+    /// The group size this kernel runs fastest: eight realisations (one 512-bit register per
+    /// quantity) with AVX-512, four otherwise (one 256-bit register; with eight the epoch's
+    /// normals no longer fit the L1 cache and the AVX2 epoch took 8 % longer). Results do not
+    /// depend on it.
+    pub(crate) fn lanes(self) -> usize {
+        #[cfg(target_arch = "x86_64")]
+        if self == Kernel::Avx512 {
+            return 8;
+        }
+        4
     }
 
     /// Whether the AVX2 kernels of the epoch may run (AVX2 was detected).

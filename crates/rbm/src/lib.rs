@@ -27,9 +27,10 @@
 //! # Ok::<(), rbm::RbmError>(())
 //! ```
 //!
-//! Speed: realisations run in groups of [`LANES`] whose inner loops act on all of them at once
-//! (AVX2 or AVX-512 when the CPU has them, with bit-identical results on the portable path); the cost of a
-//! realisation-epoch is dominated by drawing its 60·|B| normals (`benches/benches/rbm.rs`).
+//! Speed: realisations run in groups of [`group_lanes`] (eight with AVX-512, four otherwise)
+//! whose inner loops act on all of them at once (AVX2 or AVX-512 when the CPU has them, with
+//! bit-identical results on the portable path); drawing a realisation-epoch's 60·|B| normals is
+//! about 45 % of its cost (`benches/benches/rbm.rs`).
 //! Reproducibility: a realisation's numbers depend only on (seed, α, |B|, index).
 
 #![deny(unsafe_code)]
@@ -55,4 +56,6 @@ pub use lattice::{target_kappa, Peak, Target};
 pub use model::{learnt_lambda, Matrix, Rbm};
 pub use normals::LaneNormals;
 pub use sweep::{PointResult, Profile, Stationarity, Sweep};
-pub use training::{Experiment, Hyper, Outcome, Progress, Realisation, Run, Snapshot, LANES};
+pub use training::{
+    group_lanes, Experiment, Hyper, Outcome, Progress, Realisation, Run, Snapshot, LANES,
+};

@@ -26,7 +26,8 @@
 //!
 //! Why two streams: with them, word k of the main stream belongs to normal k whatever happens
 //! to the others, so one pass draws the main words of all lanes and applies the fast path (four
-//! lanes per 256-bit register, AVX2 or AVX-512VL), and the rare misses are finished afterwards,
+//! lanes per 256-bit register with AVX2 or AVX-512VL; eight per 512-bit register with AVX-512,
+//! the table values gathered), and the rare misses are finished afterwards,
 //! found through a bitmap of the slots that had one: lane by lane (portable, AVX2), or four
 //! lanes at a time in rounds, each lane's r-th miss in round r (AVX-512). Each lane's numbers are a
 //! function of its own streams only: the sequence of a realisation is the same whatever `L`,
@@ -207,8 +208,8 @@ fn step<const L: usize>(s: &mut [[u64; L]; 4]) -> [u64; L] {
 /// purpose: appending the misses to a list puts the list position, known only after the
 /// previous slot's test, into the store addresses, and the CPU holds the next table loads
 /// behind them (the pass took 1.7x as long). `Kernel::Avx2`/`Avx512` with `L` a multiple of 4
-/// run the vector versions, which perform the same integer and IEEE operations; anything else
-/// the portable code below.
+/// (of 8: the 512-bit pass) run the vector versions, which perform the same integer and IEEE
+/// operations; anything else the portable code below.
 #[inline(always)]
 #[allow(unsafe_code)]
 fn first_pass<const L: usize>(
@@ -227,6 +228,9 @@ fn first_pass<const L: usize>(
         // has one entry per slot and group (asserted above).
         match kernel {
             Kernel::Avx2 => return unsafe { avx2::first_pass(s, z, out, masks) },
+            Kernel::Avx512 if L.is_multiple_of(8) => {
+                return unsafe { avx2::first_pass_zmm(s, z, out, masks) }
+            }
             Kernel::Avx512 => return unsafe { avx2::first_pass_avx512(s, z, out, masks) },
             Kernel::Portable => {}
         }
@@ -250,7 +254,8 @@ fn first_pass<const L: usize>(
     *s = st;
 }
 
-/// xoshiro256++ on four lanes per 256-bit register (LLVM keeps the scalar `rol` otherwise).
+/// xoshiro256++ on four lanes per 256-bit register or eight per 512-bit one (LLVM keeps the
+/// scalar `rol` otherwise).
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 mod avx2 {
@@ -339,6 +344,57 @@ mod avx2 {
         |w: __m256i| layers(w),
     );
 
+    /// [`super::first_pass`] for `L` a multiple of 8: eight lanes per 512-bit register, the
+    /// same integer and IEEE operations as [`first_pass_avx512`] (the generator's step costs
+    /// the same 9 instructions for eight streams as for four). `X[i]` and `X[i+1]` are gathered
+    /// (on the Intel Xeon this was measured on, 0.65 µs per 960 normals against 0.74 µs with
+    /// the 16-byte pair loads of the 256-bit pass). The masks of the two 4-lane groups of a
+    /// register are its low and high four bits.
+    #[target_feature(enable = "avx2,avx512f,avx512vl,avx512dq,avx512bw")]
+    pub(super) unsafe fn first_pass_zmm<const L: usize>(
+        s: &mut [[u64; L]; 4],
+        z: &super::Ziggurat,
+        out: &mut [[f64; L]],
+        masks: &mut [u8],
+    ) {
+        let abs = _mm512_castsi512_pd(_mm512_set1_epi64(i64::MAX));
+        let layer = _mm512_set1_epi64(super::LAYER_MASK as i64);
+        let two = _mm512_set1_epi64(0x4000_0000_0000_0000);
+        let three = _mm512_set1_pd(3.0);
+        let n = out.len();
+        for g in (0..L).step_by(8) {
+            let ld = |k: usize| _mm512_loadu_si512(s[k][g..g + 8].as_ptr().cast());
+            let [mut s0, mut s1, mut s2, mut s3] = [ld(0), ld(1), ld(2), ld(3)];
+            let (m0, m1) = masks.split_at_mut((g / 4 + 1) * n);
+            let (m0, m1) = (&mut m0[(g / 4) * n..], &mut m1[..n]);
+            for (k, o) in out.iter_mut().enumerate() {
+                let w = _mm512_add_epi64(_mm512_rol_epi64::<23>(_mm512_add_epi64(s0, s3)), s0);
+                let tt = _mm512_slli_epi64::<17>(s1);
+                let n0 = _mm512_ternarylogic_epi64::<0x96>(s0, s3, s1);
+                let n1 = _mm512_ternarylogic_epi64::<0x96>(s1, s2, s0);
+                let n2 = _mm512_ternarylogic_epi64::<0x96>(s2, s0, tt);
+                s3 = _mm512_rol_epi64::<45>(_mm512_xor_si512(s3, s1));
+                (s0, s1, s2) = (n0, n1, n2);
+                let i = _mm512_and_si512(w, layer);
+                let xi = _mm512_i64gather_pd::<8>(i, z.x.as_ptr());
+                let xn = _mm512_i64gather_pd::<8>(i, z.x.as_ptr().add(1));
+                let u = _mm512_sub_pd(
+                    _mm512_castsi512_pd(_mm512_or_si512(_mm512_srli_epi64::<12>(w), two)),
+                    three,
+                );
+                let x = _mm512_mul_pd(u, xi);
+                let fast = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(_mm512_and_pd(x, abs), xn);
+                let keep = _mm512_mask_blend_pd(fast, _mm512_castsi512_pd(w), x);
+                _mm512_storeu_pd(o[g..g + 8].as_mut_ptr(), keep);
+                *m0.get_unchecked_mut(k) = fast & 0xf;
+                *m1.get_unchecked_mut(k) = fast >> 4;
+            }
+            for (k, v) in [s0, s1, s2, s3].into_iter().enumerate() {
+                _mm512_storeu_si512(s[k][g..g + 8].as_mut_ptr().cast(), v);
+            }
+        }
+    }
+
     /// One xoshiro256++ step of four lanes on AVX-512VL's 256-bit rotate and three-way XOR:
     /// the output words and the next state. s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t;
     /// s3 = rotl(s3, 45), with the chained XORs written out (0x96 is a ^ b ^ c).
@@ -421,9 +477,9 @@ mod avx2 {
         lane_missed.clear();
         let mut any = 0u64;
         for block in masks.chunks(64) {
-            let mut bytes = [0xfu8; 64];
-            bytes[..block.len()].copy_from_slice(block);
-            let v = _mm512_loadu_si512(bytes.as_ptr().cast());
+            // A short last block is padded with "all lanes fast" (a masked load, no copy).
+            let present = u64::MAX >> (64 - block.len());
+            let v = _mm512_mask_loadu_epi8(_mm512_set1_epi8(0xf), present, block.as_ptr().cast());
             let m: [u64; 4] =
                 std::array::from_fn(|j| _mm512_testn_epi8_mask(v, _mm512_set1_epi8(1 << j)));
             any |= m[0] | m[1] | m[2] | m[3];

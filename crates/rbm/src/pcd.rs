@@ -5,11 +5,12 @@
 //! lane `l`, and every lane performs the same IEEE operations in the same order whatever `L` is
 //! (no fused multiply-add, no reassociation), so a realisation's numbers do not depend on the
 //! group it runs in. Builds of the epoch: the portable one (plain Rust, readable, the
-//! reference) and, on x86-64 CPUs with AVX2 and `L` a multiple of 4, kernels written with AVX2
-//! intrinsics (four lanes per register) that mirror it operation by operation, compiled once
-//! for AVX2 (outputs in halves: 10 accumulators fit 16 registers) and once with AVX-512 (all
-//! outputs at once: 20 accumulators in 32 registers, more independent sums in flight); the
-//! tests check that all give identical bits. The portable build is about 3× slower (LLVM's
+//! reference) and, on x86-64, kernels written once with intrinsics for any register width
+//! (`simd`) that mirror it operation by operation: on 256-bit registers (four lanes) compiled
+//! for AVX2 (outputs in halves: 10 accumulators fit 16 registers) and with AVX-512 (all outputs
+//! at once: 20 accumulators in 32 registers, more independent sums in flight), and on 512-bit
+//! registers (eight lanes; the group size of AVX-512 CPUs, half the instructions). The tests
+//! check that all give identical bits. The portable build is about 3× slower (LLVM's
 //! auto-vectorisation of it is unreliable once everything is inlined).
 //!
 //! Random numbers of one realisation, in the order they are drawn from its own stream:
@@ -75,7 +76,7 @@ pub(crate) struct Lockstep<const L: usize> {
     h: Vec<Row<L>>,
     /// Normals of one epoch, half-sweep after half-sweep (2k·|B| rows), drawn at once: the
     /// same numbers as half-sweep by half-sweep, but the fast path's misses of the whole epoch
-    /// are finished together (four lanes at a time with AVX-512).
+    /// are finished together (in rounds of four lanes with AVX-512).
     eps: Vec<Row<L>>,
     rng: LaneNormals<L>,
     /// The compiled version of the epoch and of the normals' first pass.
@@ -138,29 +139,40 @@ impl<const L: usize> Lockstep<L> {
         #[cfg(target_arch = "x86_64")]
         if self.kernel.has_avx2() {
             // SAFETY: `Kernel::Avx2` and `Kernel::Avx512` are only constructed after detecting
-            // AVX2 (Kernel::available).
+            // their instruction sets (Kernel::available).
             return unsafe {
-                if self.kernel == Kernel::Avx512 {
-                    self.epoch_avx512()
-                } else {
-                    self.epoch_avx2()
+                match self.kernel {
+                    Kernel::Avx512 if L.is_multiple_of(8) => self.epoch_zmm(),
+                    Kernel::Avx512 => self.epoch_avx512(),
+                    _ => self.epoch_avx2(),
                 }
             };
         }
         self.epoch_portable()
     }
 
-    /// [`Lockstep::epoch_avx2`] compiled with AVX-512F and VL as well: the same intrinsics and
-    /// IEEE operations, but 32 vector registers, so the products take all ten outputs of two
-    /// chains at once (20 independent sums; the sums' latency, not the arithmetic, bounded the
-    /// halves), and the normals' AVX-512 kernels.
+    /// The epoch on 512-bit registers, eight lanes each (`L` a multiple of 8): the same IEEE
+    /// operations as every other build, half the instructions of the 256-bit kernels.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,avx512f,avx512vl,avx512dq,avx512bw")]
+    #[inline(never)]
+    #[allow(unsafe_code)]
+    fn epoch_zmm(&mut self) -> [bool; L] {
+        // SAFETY: AVX-512F is enabled here.
+        unsafe { self.epoch_body::<std::arch::x86_64::__m512d, N>() }
+    }
+
+    /// [`Lockstep::epoch_avx2`] compiled with AVX-512F and VL as well (`L` a multiple of 4 but
+    /// not of 8): the same intrinsics and IEEE operations, but 32 vector registers, so the
+    /// products take all ten outputs of two chains at once (20 independent sums; the sums'
+    /// latency, not the arithmetic, bounded the halves), and the normals' AVX-512 kernels.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,avx512f,avx512vl")]
     #[inline(never)]
     #[allow(unsafe_code)]
     fn epoch_avx512(&mut self) -> [bool; L] {
         // SAFETY: AVX2 is enabled here.
-        unsafe { self.epoch_body::<N>() }
+        unsafe { self.epoch_body::<std::arch::x86_64::__m256d, N>() }
     }
 
     /// The epoch with AVX2 kernels (lanes in groups of four, one 256-bit register each) when
@@ -173,39 +185,42 @@ impl<const L: usize> Lockstep<L> {
     #[allow(unsafe_code)]
     fn epoch_avx2(&mut self) -> [bool; L] {
         // SAFETY: AVX2 is enabled here.
-        unsafe { self.epoch_body::<{ N / 2 }>() }
+        unsafe { self.epoch_body::<std::arch::x86_64::__m256d, { N / 2 }>() }
     }
 
-    /// The body of [`Lockstep::epoch_avx2`], inlined into each compiled version.
+    /// The body of the vector epochs, inlined into each compiled version: registers `V`,
+    /// outputs in blocks of `OUT`.
     ///
     /// # Safety
-    /// The CPU must have AVX2 (the caller is compiled with it).
+    /// The CPU must have `V`'s instruction set (the caller is compiled with it).
     #[cfg(target_arch = "x86_64")]
     #[inline(always)]
     #[allow(unsafe_code)]
-    unsafe fn epoch_body<const OUT: usize>(&mut self) -> [bool; L] {
-        if !L.is_multiple_of(4) {
+    unsafe fn epoch_body<V: simd::Reg, const OUT: usize>(&mut self) -> [bool; L] {
+        if !L.is_multiple_of(V::WIDTH) {
             self.pcd();
             return self.update();
         }
-        // The same steps as `pcd`, with the AVX2 kernels.
+        // The same steps as `pcd`, with the vector kernels.
         let c = self.c;
         self.rng.fill_with(self.eps.as_flattened_mut(), self.kernel);
         let mut half_sweeps = self.eps.chunks_exact(self.v.len());
         for step in 0..=self.gibbs_steps {
             if step > 0 {
                 let eps = half_sweeps.next().expect("2k half-sweeps");
-                // SAFETY: AVX2 is enabled here; the kernels touch lanes g..g+4 ≤ L.
-                unsafe { avx2::sample_visible::<L, OUT>(&self.w, &self.h, eps, &mut self.v, &c) };
+                // SAFETY: the caller has V's instruction set; lanes g..g+WIDTH ≤ L.
+                unsafe {
+                    simd::sample_visible::<V, L, OUT>(&self.w, &self.h, eps, &mut self.v, &c)
+                };
             }
             if step < self.gibbs_steps {
                 let eps = half_sweeps.next().expect("2k half-sweeps");
                 // SAFETY: as above.
-                unsafe { avx2::sample_hidden::<L, OUT>(&self.w, &self.v, eps, &mut self.h, &c) };
+                unsafe { simd::sample_hidden::<V, L, OUT>(&self.w, &self.v, eps, &mut self.h, &c) };
             }
         }
         // SAFETY: as above.
-        unsafe { avx2::update(&mut self.w, &self.v, &self.k_inv, &c) }
+        unsafe { simd::update::<V, L>(&mut self.w, &self.v, &self.k_inv, &c) }
     }
 
     #[inline(never)]
@@ -249,7 +264,7 @@ impl<const L: usize> Lockstep<L> {
     /// ```
     ///
     /// evaluated as W + α · W (K_φ⁻¹ − (σ_h²/|B|) VᵀV) (same quantity, one product). The AVX2
-    /// kernel (`avx2::update`) mirrors this function operation by operation; the tests check
+    /// kernel (`simd::update`) mirrors this function operation by operation; the tests check
     /// that both give identical bits.
     // ANCHOR: rbm_update
     #[inline(always)]
@@ -344,66 +359,139 @@ fn sample_visible<const L: usize>(
     }
 }
 
-/// The kernels of the epoch written with AVX2 intrinsics, four lanes per register (LLVM's
-/// auto-vectorisation of the portable code is unreliable once everything is inlined). Each
-/// mirrors the portable function of the same name operation by operation.
+/// The kernels of the epoch written with intrinsics (LLVM's auto-vectorisation of the portable
+/// code is unreliable once everything is inlined), once for any register width: four lanes per
+/// 256-bit register (AVX2) or eight per 512-bit register (AVX-512F). Each mirrors the portable
+/// function of the same name operation by operation, so every width gives the same bits.
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
-mod avx2 {
+mod simd {
     use super::{Coefficients, LaneMatrix, Row};
     use crate::N;
     use std::arch::x86_64::*;
 
-    #[inline(always)]
-    unsafe fn ld<const L: usize>(x: &[f64; L], g: usize) -> __m256d {
-        _mm256_loadu_pd(x.as_ptr().add(g))
+    /// A register of `WIDTH` lanes and the IEEE operations the kernels need (no fused
+    /// multiply-add: the portable code has none). Callers must be compiled with the register's
+    /// instruction set (AVX for `__m256d`, AVX-512F for `__m512d`).
+    pub(super) trait Reg: Copy {
+        const WIDTH: usize;
+        unsafe fn load(p: *const f64) -> Self;
+        unsafe fn store(self, p: *mut f64);
+        unsafe fn splat(x: f64) -> Self;
+        unsafe fn add(self, b: Self) -> Self;
+        unsafe fn sub(self, b: Self) -> Self;
+        unsafe fn mul(self, b: Self) -> Self;
+        /// Bit l set where lane l is zero.
+        unsafe fn zero_lanes(self) -> u32;
+    }
+
+    impl Reg for __m256d {
+        const WIDTH: usize = 4;
+        #[inline(always)]
+        unsafe fn load(p: *const f64) -> Self {
+            _mm256_loadu_pd(p)
+        }
+        #[inline(always)]
+        unsafe fn store(self, p: *mut f64) {
+            _mm256_storeu_pd(p, self)
+        }
+        #[inline(always)]
+        unsafe fn splat(x: f64) -> Self {
+            _mm256_set1_pd(x)
+        }
+        #[inline(always)]
+        unsafe fn add(self, b: Self) -> Self {
+            _mm256_add_pd(self, b)
+        }
+        #[inline(always)]
+        unsafe fn sub(self, b: Self) -> Self {
+            _mm256_sub_pd(self, b)
+        }
+        #[inline(always)]
+        unsafe fn mul(self, b: Self) -> Self {
+            _mm256_mul_pd(self, b)
+        }
+        #[inline(always)]
+        unsafe fn zero_lanes(self) -> u32 {
+            _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_EQ_OQ>(self, _mm256_setzero_pd())) as u32
+        }
+    }
+
+    impl Reg for __m512d {
+        const WIDTH: usize = 8;
+        #[inline(always)]
+        unsafe fn load(p: *const f64) -> Self {
+            _mm512_loadu_pd(p)
+        }
+        #[inline(always)]
+        unsafe fn store(self, p: *mut f64) {
+            _mm512_storeu_pd(p, self)
+        }
+        #[inline(always)]
+        unsafe fn splat(x: f64) -> Self {
+            _mm512_set1_pd(x)
+        }
+        #[inline(always)]
+        unsafe fn add(self, b: Self) -> Self {
+            _mm512_add_pd(self, b)
+        }
+        #[inline(always)]
+        unsafe fn sub(self, b: Self) -> Self {
+            _mm512_sub_pd(self, b)
+        }
+        #[inline(always)]
+        unsafe fn mul(self, b: Self) -> Self {
+            _mm512_mul_pd(self, b)
+        }
+        #[inline(always)]
+        unsafe fn zero_lanes(self) -> u32 {
+            u32::from(_mm512_cmp_pd_mask::<_CMP_EQ_OQ>(self, _mm512_setzero_pd()))
+        }
     }
 
     #[inline(always)]
-    unsafe fn st<const L: usize>(x: &mut [f64; L], g: usize, v: __m256d) {
-        _mm256_storeu_pd(x.as_mut_ptr().add(g), v)
+    unsafe fn ld<V: Reg, const L: usize>(x: &[f64; L], g: usize) -> V {
+        V::load(x.as_ptr().add(g))
+    }
+
+    #[inline(always)]
+    unsafe fn st<V: Reg, const L: usize>(x: &mut [f64; L], g: usize, v: V) {
+        v.store(x.as_mut_ptr().add(g))
     }
 
     /// h_b = σ_h² W v_b + σ_h ε_b. Chains in pairs and outputs in blocks of `HALF` (2·HALF
     /// accumulators; HALF = 5: 7 loads per 10 products instead of 11). Each output is still
     /// summed over i ascending.
-    #[target_feature(enable = "avx2")]
-    #[inline]
-    pub(super) unsafe fn sample_hidden<const L: usize, const HALF: usize>(
+    #[inline(always)]
+    pub(super) unsafe fn sample_hidden<V: Reg, const L: usize, const HALF: usize>(
         w: &LaneMatrix<L>,
         v: &[Row<L>],
         eps: &[Row<L>],
         h: &mut [Row<L>],
         c: &Coefficients,
     ) {
-        let (s2, sh) = (_mm256_set1_pd(c.s2), _mm256_set1_pd(c.sh));
-        for g in (0..L).step_by(4) {
+        let (s2, sh) = (V::splat(c.s2), V::splat(c.sh));
+        for g in (0..L).step_by(V::WIDTH) {
             for b in (0..v.len()).step_by(2) {
                 let pair = b + 1 < v.len();
                 let b1 = if pair { b + 1 } else { b };
                 for half in (0..N).step_by(HALF) {
-                    let mut acc0 = [_mm256_setzero_pd(); HALF];
-                    let mut acc1 = [_mm256_setzero_pd(); HALF];
+                    let mut acc0 = [V::splat(0.0); HALF];
+                    let mut acc1 = [V::splat(0.0); HALF];
                     for i in 0..N {
-                        let x0 = ld(&v[b][i], g);
-                        let x1 = ld(&v[b1][i], g);
+                        let x0: V = ld(&v[b][i], g);
+                        let x1: V = ld(&v[b1][i], g);
                         for a in 0..HALF {
                             let wv = ld(&w[half + a][i], g);
-                            acc0[a] = _mm256_add_pd(acc0[a], _mm256_mul_pd(x0, wv));
-                            acc1[a] = _mm256_add_pd(acc1[a], _mm256_mul_pd(x1, wv));
+                            acc0[a] = acc0[a].add(x0.mul(wv));
+                            acc1[a] = acc1[a].add(x1.mul(wv));
                         }
                     }
                     for a in 0..HALF {
-                        let r0 = _mm256_add_pd(
-                            _mm256_mul_pd(s2, acc0[a]),
-                            _mm256_mul_pd(sh, ld(&eps[b][half + a], g)),
-                        );
+                        let r0 = s2.mul(acc0[a]).add(sh.mul(ld(&eps[b][half + a], g)));
                         st(&mut h[b][half + a], g, r0);
                         if pair {
-                            let r1 = _mm256_add_pd(
-                                _mm256_mul_pd(s2, acc1[a]),
-                                _mm256_mul_pd(sh, ld(&eps[b1][half + a], g)),
-                            );
+                            let r1 = s2.mul(acc1[a]).add(sh.mul(ld(&eps[b1][half + a], g)));
                             st(&mut h[b1][half + a], g, r1);
                         }
                     }
@@ -414,43 +502,36 @@ mod avx2 {
 
     /// v_b = Wᵀ h_b / μ² + ε_b / μ, blocked like [`sample_hidden`]; each output summed over a
     /// ascending.
-    #[target_feature(enable = "avx2")]
-    #[inline]
-    pub(super) unsafe fn sample_visible<const L: usize, const HALF: usize>(
+    #[inline(always)]
+    pub(super) unsafe fn sample_visible<V: Reg, const L: usize, const HALF: usize>(
         w: &LaneMatrix<L>,
         h: &[Row<L>],
         eps: &[Row<L>],
         v: &mut [Row<L>],
         c: &Coefficients,
     ) {
-        let (im2, im) = (_mm256_set1_pd(c.inv_mu2), _mm256_set1_pd(c.inv_mu));
-        for g in (0..L).step_by(4) {
+        let (im2, im) = (V::splat(c.inv_mu2), V::splat(c.inv_mu));
+        for g in (0..L).step_by(V::WIDTH) {
             for b in (0..h.len()).step_by(2) {
                 let pair = b + 1 < h.len();
                 let b1 = if pair { b + 1 } else { b };
                 for half in (0..N).step_by(HALF) {
-                    let mut acc0 = [_mm256_setzero_pd(); HALF];
-                    let mut acc1 = [_mm256_setzero_pd(); HALF];
+                    let mut acc0 = [V::splat(0.0); HALF];
+                    let mut acc1 = [V::splat(0.0); HALF];
                     for a in 0..N {
-                        let y0 = ld(&h[b][a], g);
-                        let y1 = ld(&h[b1][a], g);
+                        let y0: V = ld(&h[b][a], g);
+                        let y1: V = ld(&h[b1][a], g);
                         for i in 0..HALF {
                             let wv = ld(&w[a][half + i], g);
-                            acc0[i] = _mm256_add_pd(acc0[i], _mm256_mul_pd(y0, wv));
-                            acc1[i] = _mm256_add_pd(acc1[i], _mm256_mul_pd(y1, wv));
+                            acc0[i] = acc0[i].add(y0.mul(wv));
+                            acc1[i] = acc1[i].add(y1.mul(wv));
                         }
                     }
                     for i in 0..HALF {
-                        let r0 = _mm256_add_pd(
-                            _mm256_mul_pd(im2, acc0[i]),
-                            _mm256_mul_pd(im, ld(&eps[b][half + i], g)),
-                        );
+                        let r0 = im2.mul(acc0[i]).add(im.mul(ld(&eps[b][half + i], g)));
                         st(&mut v[b][half + i], g, r0);
                         if pair {
-                            let r1 = _mm256_add_pd(
-                                _mm256_mul_pd(im2, acc1[i]),
-                                _mm256_mul_pd(im, ld(&eps[b1][half + i], g)),
-                            );
+                            let r1 = im2.mul(acc1[i]).add(im.mul(ld(&eps[b1][half + i], g)));
                             st(&mut v[b1][half + i], g, r1);
                         }
                     }
@@ -459,34 +540,30 @@ mod avx2 {
         }
     }
 
-    #[target_feature(enable = "avx2")]
-    #[inline]
-    pub(super) unsafe fn update<const L: usize>(
+    /// W ← W + α W M with M = K_φ⁻¹ − (σ_h²/|B|) VᵀV; per lane whether W is still finite.
+    #[inline(always)]
+    pub(super) unsafe fn update<V: Reg, const L: usize>(
         w: &mut LaneMatrix<L>,
         v: &[Row<L>],
         k_inv: &[[f64; N]; N],
         c: &Coefficients,
     ) -> [bool; L] {
-        let (cs, lr, zero) = (
-            _mm256_set1_pd(c.cov_scale),
-            _mm256_set1_pd(c.lr),
-            _mm256_setzero_pd(),
-        );
+        let (cs, lr, zero) = (V::splat(c.cov_scale), V::splat(c.lr), V::splat(0.0));
         let mut finite = [false; L];
-        for g in (0..L).step_by(4) {
+        for g in (0..L).step_by(V::WIDTH) {
             // M is exactly symmetric (products commute, K_φ⁻¹ depends on |i − j| only): the
             // upper triangle is computed and mirrored, the portable code's bits.
             let mut m = [[zero; N]; N];
             for i in 0..N {
                 let mut acc = [zero; N];
                 for vb in v {
-                    let x = ld(&vb[i], g);
+                    let x: V = ld(&vb[i], g);
                     for j in i..N {
-                        acc[j] = _mm256_add_pd(acc[j], _mm256_mul_pd(x, ld(&vb[j], g)));
+                        acc[j] = acc[j].add(x.mul(ld(&vb[j], g)));
                     }
                 }
                 for j in i..N {
-                    let mij = _mm256_sub_pd(_mm256_set1_pd(k_inv[i][j]), _mm256_mul_pd(cs, acc[j]));
+                    let mij = V::splat(k_inv[i][j]).sub(cs.mul(acc[j]));
                     m[i][j] = mij;
                     m[j][i] = mij;
                 }
@@ -498,20 +575,19 @@ mod avx2 {
             for wa in w.iter_mut() {
                 let mut d = [zero; N];
                 for (wai, mi) in wa.iter().zip(&m) {
-                    let x = ld(wai, g);
+                    let x: V = ld(wai, g);
                     for (dj, mij) in d.iter_mut().zip(mi) {
-                        *dj = _mm256_add_pd(*dj, _mm256_mul_pd(x, *mij));
+                        *dj = dj.add(x.mul(*mij));
                     }
                 }
                 for ((waj, dj), zj) in wa.iter_mut().zip(d).zip(z.iter_mut()) {
-                    let r = _mm256_add_pd(ld(waj, g), _mm256_mul_pd(lr, dj));
+                    let r = ld::<V, L>(waj, g).add(lr.mul(dj));
                     st(waj, g, r);
-                    *zj = _mm256_add_pd(*zj, _mm256_mul_pd(r, zero));
+                    *zj = zj.add(r.mul(zero));
                 }
             }
-            let z = z.iter().fold(zero, |a, &b| _mm256_add_pd(a, b));
-            let ok = _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_EQ_OQ>(z, zero));
-            for (l, f) in finite[g..g + 4].iter_mut().enumerate() {
+            let ok = z.iter().fold(zero, |a, &b| a.add(b)).zero_lanes();
+            for (l, f) in finite[g..g + V::WIDTH].iter_mut().enumerate() {
                 *f = ok & (1 << l) != 0;
             }
         }

@@ -14,7 +14,7 @@ use crate::error::RbmError;
 use crate::kernel::Kernel;
 use crate::lattice::Target;
 use crate::model::Rbm;
-use crate::training::{Experiment, Hyper, Outcome, Progress, Run, Snapshot, LANES};
+use crate::training::{Experiment, Hyper, Outcome, Progress, Run, Snapshot};
 
 /// Experiment sizes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -168,14 +168,14 @@ impl Sweep {
             .map(|p| self.experiment(p))
             .collect::<Result<Vec<_>, _>>()?;
         let ids: Vec<u64> = (0..self.realisations).collect();
-        let items: Vec<(usize, &[u64])> = (0..experiments.len())
-            .flat_map(|p| ids.chunks(LANES).map(move |c| (p, c)))
-            .collect();
         let kernel = Kernel::detect();
+        let items: Vec<(usize, &[u64])> = (0..experiments.len())
+            .flat_map(|p| ids.chunks(kernel.lanes()).map(move |c| (p, c)))
+            .collect();
         let done: Vec<Vec<Outcome>> = items
             .par_iter()
             .map(|&(p, chunk)| {
-                let out = experiments[p].run_group::<LANES>(chunk, kernel);
+                let out = experiments[p].run_group_of(chunk, kernel);
                 if let Some(f) = progress {
                     let h = experiments[p].hyper();
                     f((h.epochs * h.batch * chunk.len()) as u64);

@@ -57,7 +57,7 @@ pub fn run(cmd: TrainCommand) -> anyhow::Result<()> {
     }
 }
 
-/// Memory: per worker, LANES realisations in lockstep with `[[f64; LANES]; N]` arrays per chain
+/// Memory: per worker, at most LANES realisations in lockstep with `[[f64; LANES]; N]` arrays per chain
 /// (`rbm::pcd`: the visible and hidden states and the normals of an epoch's 2k half-sweeps);
 /// per realisation kept, its record and CSV line (~1 KB). Work: a PCD-3
 /// sweep of one chain is ~8·N² operations per lane.

@@ -140,10 +140,7 @@ pub fn retrain_rows(
         .points
         .get(c)
         .with_context(|| format!("the sweep has no configuration {c}"))?;
-    let run = cfg
-        .sweep
-        .experiment(point)?
-        .run_indices::<{ rbm::LANES }>(indices, None);
+    let run = cfg.sweep.experiment(point)?.run_indices(indices, None);
     Ok(indices
         .iter()
         .zip(&run.outcomes)
