@@ -51,9 +51,9 @@ impl Kernel {
     }
 
     /// The group size this kernel runs fastest: eight realisations (one 512-bit register per
-    /// quantity) with AVX-512, four otherwise (one 256-bit register; with eight the epoch's
-    /// normals no longer fit the L1 cache and the AVX2 epoch took 8 % longer). Results do not
-    /// depend on it.
+    /// quantity) with AVX-512, four otherwise (one 256-bit register; with eight the AVX2 epoch
+    /// took 8 % longer, measured, probably because an epoch's normals, 61 KB at |B| = 16, then
+    /// no longer fit a 48 KB L1 cache). Results do not depend on it.
     pub(crate) fn lanes(self) -> usize {
         #[cfg(target_arch = "x86_64")]
         if self == Kernel::Avx512 {
