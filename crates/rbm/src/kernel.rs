@@ -11,12 +11,12 @@ pub(crate) enum Kernel {
     /// has AVX2, which the `unsafe` calls behind it rely on.
     #[cfg(target_arch = "x86_64")]
     Avx2,
-    /// AVX-512: with groups of eight lanes, the epoch and the normals' first pass on 512-bit
-    /// registers (the generator on rotates and three-way XORs, 9 vector operations per step of
-    /// eight streams; the ziggurat's table values gathered); with groups of four, the AVX2
-    /// kernels with the normals on 256-bit AVX-512VL instructions. The fast path's misses are
-    /// finished four lanes at a time. Constructed only on a CPU that has AVX2 and AVX-512F, VL,
-    /// DQ and BW.
+    /// AVX-512: with groups of eight lanes (its group size, [`Kernel::lanes`]), the epoch and
+    /// the normals' first pass on 512-bit registers (the generator on rotates and three-way
+    /// XORs, 9 vector operations per step of eight streams; the ziggurat's table values
+    /// gathered); any other group runs the AVX2 kernels. The fast path's misses are finished
+    /// four lanes at a time. Constructed only on a CPU that has AVX2 and AVX-512F, VL, DQ and
+    /// BW.
     #[cfg(target_arch = "x86_64")]
     Avx512,
 }

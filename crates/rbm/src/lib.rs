@@ -9,7 +9,7 @@
 //!   and the noise-free limit of the update;
 //! * [`normals`]: exact N(0, 1) numbers from independent streams in lockstep;
 //! * `pcd`: PCD-k with the exact data term, vectorised over realisations;
-//! * `kernel`: the portable code, the AVX2 kernels or AVX2 with an AVX-512VL generator
+//! * `kernel`: the portable code, the AVX2 kernels or the AVX-512 kernels
 //!   (identical bits), chosen once per run;
 //! * [`training`]: hyperparameters, seeding, realisations in parallel, shards;
 //! * [`theory`]: the widths from linear response, no fitted parameter;

@@ -26,7 +26,7 @@
 //!
 //! Why two streams: with them, word k of the main stream belongs to normal k whatever happens
 //! to the others, so one pass draws the main words of all lanes and applies the fast path (four
-//! lanes per 256-bit register with AVX2 or AVX-512VL; eight per 512-bit register with AVX-512,
+//! lanes per 256-bit register with AVX2; eight per 512-bit register with AVX-512,
 //! the table values gathered), and the rare misses are finished afterwards,
 //! found through a bitmap of the slots that had one: lane by lane (portable, AVX2), or four
 //! lanes at a time in rounds, each lane's r-th miss in round r (AVX-512). Each lane's numbers are a
@@ -227,11 +227,10 @@ fn first_pass<const L: usize>(
         // their instruction sets (Kernel::available); lanes g..g+4 with g + 4 ≤ L, and `masks`
         // has one entry per slot and group (asserted above).
         match kernel {
-            Kernel::Avx2 => return unsafe { avx2::first_pass(s, z, out, masks) },
             Kernel::Avx512 if L.is_multiple_of(8) => {
                 return unsafe { avx2::first_pass_zmm(s, z, out, masks) }
             }
-            Kernel::Avx512 => return unsafe { avx2::first_pass_avx512(s, z, out, masks) },
+            Kernel::Avx2 | Kernel::Avx512 => return unsafe { avx2::first_pass(s, z, out, masks) },
             Kernel::Portable => {}
         }
     }
@@ -266,48 +265,17 @@ mod avx2 {
         _mm256_or_si256(_mm256_slli_epi64::<K>(x), _mm256_srli_epi64::<R>(x))
     }
 
-    /// Defines a [`super::first_pass`] for four lanes per register, with `$step` the
-    /// xoshiro256++ step (`$step(&mut [s0, s1, s2, s3])` returns the output words and advances
-    /// the state) and `$layers(w)` the four layer indices `w & LAYER_MASK`.
-    macro_rules! first_pass_fn {
-        ($(#[$doc:meta])* $name:ident, $features:literal, $step:expr, $layers:expr $(,)?) => {
-            $(#[$doc])*
-            #[target_feature(enable = $features)]
-            pub(super) unsafe fn $name<const L: usize>(
-                s: &mut [[u64; L]; 4],
-                z: &super::Ziggurat,
-                out: &mut [[f64; L]],
-                masks: &mut [u8],
-            ) {
-                let abs = _mm256_castsi256_pd(_mm256_set1_epi64x(i64::MAX));
-                for g in (0..L).step_by(4) {
-                    let ld = |k: usize| _mm256_loadu_si256(s[k][g..g + 4].as_ptr().cast());
-                    let mut st = [ld(0), ld(1), ld(2), ld(3)];
-                    let n = out.len();
-                    for (k, o) in out.iter_mut().enumerate() {
-                        let w = $step(&mut st);
-                        let (xi, xn) = edges(&z.x, $layers(w));
-                        let x = _mm256_mul_pd(signed_unit(w), xi);
-                        let fast = _mm256_cmp_pd::<_CMP_LT_OQ>(_mm256_and_pd(x, abs), xn);
-                        // The word itself where the test failed (for the finish).
-                        let keep = _mm256_blendv_pd(_mm256_castsi256_pd(w), x, fast);
-                        _mm256_storeu_pd(o[g..g + 4].as_mut_ptr(), keep);
-                        *masks.get_unchecked_mut((g / 4) * n + k) = _mm256_movemask_pd(fast) as u8;
-                    }
-                    for (k, v) in st.into_iter().enumerate() {
-                        _mm256_storeu_si256(s[k][g..g + 4].as_mut_ptr().cast(), v);
-                    }
-                }
-            }
-        };
-    }
-
-    first_pass_fn!(
-        /// [`super::first_pass`] on four lanes per register: xoshiro256++ with vector shifts,
-        /// the two table values of each lane, `(X[i], X[i+1])`, in one 16-byte load.
-        first_pass,
-        "avx2",
-        |st: &mut [__m256i; 4]| {
+    /// [`super::first_pass`] on four lanes per register (AVX2): xoshiro256++ with vector
+    /// shifts, the two table values of each lane, `(X[i], X[i+1])`, in one 16-byte load.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn first_pass<const L: usize>(
+        s: &mut [[u64; L]; 4],
+        z: &super::Ziggurat,
+        out: &mut [[f64; L]],
+        masks: &mut [u8],
+    ) {
+        let abs = _mm256_castsi256_pd(_mm256_set1_epi64x(i64::MAX));
+        let step = |st: &mut [__m256i; 4]| {
             let [s0, s1, s2, s3] = *st;
             let w = _mm256_add_epi64(rotl::<23, 41>(_mm256_add_epi64(s0, s3)), s0);
             let tt = _mm256_slli_epi64::<17>(s1);
@@ -317,8 +285,8 @@ mod avx2 {
             let s0 = _mm256_xor_si256(s0, s3);
             *st = [s0, s1, _mm256_xor_si256(s2, tt), rotl::<45, 19>(s3)];
             w
-        },
-        |w: __m256i| {
+        };
+        let layers = |w: __m256i| {
             let lo = _mm256_castsi256_si128(w);
             let hi = _mm256_extracti128_si256::<1>(w);
             [
@@ -328,25 +296,31 @@ mod avx2 {
                 _mm_extract_epi64::<1>(hi),
             ]
             .map(|b| (b as u64 & super::LAYER_MASK) as usize)
-        },
-    );
-
-    first_pass_fn!(
-        /// [`first_pass`] with the generator on AVX-512VL's 256-bit rotate and three-way XOR
-        /// (`vprolq`, `vpternlogq` 0x96): the same integer operations, 9 instead of 14 per step.
-        first_pass_avx512,
-        "avx2,avx512f,avx512vl",
-        |st: &mut [__m256i; 4]| {
-            let (w, next) = step_avx512(*st);
-            *st = next;
-            w
-        },
-        |w: __m256i| layers(w),
-    );
+        };
+        for g in (0..L).step_by(4) {
+            let ld = |k: usize| _mm256_loadu_si256(s[k][g..g + 4].as_ptr().cast());
+            let mut st = [ld(0), ld(1), ld(2), ld(3)];
+            let n = out.len();
+            for (k, o) in out.iter_mut().enumerate() {
+                let w = step(&mut st);
+                let (xi, xn) = edges(&z.x, layers(w));
+                let x = _mm256_mul_pd(signed_unit(w), xi);
+                let fast = _mm256_cmp_pd::<_CMP_LT_OQ>(_mm256_and_pd(x, abs), xn);
+                // The word itself where the test failed (for the finish).
+                let keep = _mm256_blendv_pd(_mm256_castsi256_pd(w), x, fast);
+                _mm256_storeu_pd(o[g..g + 4].as_mut_ptr(), keep);
+                *masks.get_unchecked_mut((g / 4) * n + k) = _mm256_movemask_pd(fast) as u8;
+            }
+            for (k, v) in st.into_iter().enumerate() {
+                _mm256_storeu_si256(s[k][g..g + 4].as_mut_ptr().cast(), v);
+            }
+        }
+    }
 
     /// [`super::first_pass`] for `L` a multiple of 8: eight lanes per 512-bit register, the
-    /// same integer and IEEE operations as [`first_pass_avx512`] (the generator's step costs
-    /// the same 9 instructions for eight streams as for four). `X[i]` and `X[i+1]` are gathered
+    /// same integer and IEEE operations as [`first_pass`], with the generator on AVX-512's
+    /// rotate and three-way XOR (`vprolq`, `vpternlogq` 0x96: 9 instructions per step of eight
+    /// streams, against 14 per step of four with AVX2). `X[i]` and `X[i+1]` are gathered
     /// (on the Intel Xeon this was measured on, 0.65 µs per 960 normals against 0.74 µs with
     /// the 16-byte pair loads of the 256-bit pass). The masks of the two 4-lane groups of a
     /// register are its low and high four bits.

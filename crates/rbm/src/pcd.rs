@@ -6,12 +6,12 @@
 //! (no fused multiply-add, no reassociation), so a realisation's numbers do not depend on the
 //! group it runs in. Builds of the epoch: the portable one (plain Rust, readable, the
 //! reference) and, on x86-64, kernels written once with intrinsics for any register width
-//! (`simd`) that mirror it operation by operation: on 256-bit registers (four lanes) compiled
-//! for AVX2 (outputs in halves: 10 accumulators fit 16 registers) and with AVX-512 (all outputs
-//! at once: 20 accumulators in 32 registers, more independent sums in flight), and on 512-bit
-//! registers (eight lanes; the group size of AVX-512 CPUs, half the instructions). The tests
-//! check that all give identical bits. The portable build is about 3× slower (LLVM's
-//! auto-vectorisation of it is unreliable once everything is inlined).
+//! (`simd`) that mirror it operation by operation: on 256-bit registers (four lanes; AVX2,
+//! outputs in halves: 10 accumulators fit 16 registers) and on 512-bit registers (eight lanes,
+//! the group size of AVX-512 CPUs; all outputs at once: 20 accumulators in 32 registers, more
+//! independent sums in flight, half the instructions). The tests check that all give identical
+//! bits. The portable build is about 3× slower (LLVM's auto-vectorisation of it is unreliable
+//! once everything is inlined).
 //!
 //! Random numbers of one realisation, in the order they are drawn from its own stream:
 //!
@@ -143,7 +143,6 @@ impl<const L: usize> Lockstep<L> {
             return unsafe {
                 match self.kernel {
                     Kernel::Avx512 if L.is_multiple_of(8) => self.epoch_zmm(),
-                    Kernel::Avx512 => self.epoch_avx512(),
                     _ => self.epoch_avx2(),
                 }
             };
@@ -160,19 +159,6 @@ impl<const L: usize> Lockstep<L> {
     fn epoch_zmm(&mut self) -> [bool; L] {
         // SAFETY: AVX-512F is enabled here.
         unsafe { self.epoch_body::<std::arch::x86_64::__m512d, N>() }
-    }
-
-    /// [`Lockstep::epoch_avx2`] compiled with AVX-512F and VL as well (`L` a multiple of 4 but
-    /// not of 8): the same intrinsics and IEEE operations, but 32 vector registers, so the
-    /// products take all ten outputs of two chains at once (20 independent sums; the sums'
-    /// latency, not the arithmetic, bounded the halves), and the normals' AVX-512 kernels.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,avx512f,avx512vl")]
-    #[inline(never)]
-    #[allow(unsafe_code)]
-    fn epoch_avx512(&mut self) -> [bool; L] {
-        // SAFETY: AVX2 is enabled here.
-        unsafe { self.epoch_body::<std::arch::x86_64::__m256d, N>() }
     }
 
     /// The epoch with AVX2 kernels (lanes in groups of four, one 256-bit register each) when

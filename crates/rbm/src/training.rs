@@ -233,25 +233,36 @@ impl Experiment {
         progress: Option<Progress>,
     ) -> Run {
         let ids: Vec<u64> = indices.collect();
-        self.run_lanes::<L>(&ids, progress)
+        let kernel = Kernel::detect();
+        self.run_chunks(&ids, L, progress, |chunk| {
+            self.run_group::<L>(chunk, kernel)
+        })
     }
 
     /// Trains the realisations `ids` (any indices, in this order) in groups of [`group_lanes`]:
     /// realisation `i` alone gives the same result as within a whole sweep (how `all
     /// --verify-paper` re-trains a sample of a committed sweep).
     pub fn run_indices(&self, ids: &[u64], progress: Option<Progress>) -> Run {
-        match group_lanes() {
-            8 => self.run_lanes::<8>(ids, progress),
-            _ => self.run_lanes::<4>(ids, progress),
-        }
+        let kernel = Kernel::detect();
+        self.run_chunks(ids, kernel.lanes(), progress, |chunk| {
+            self.run_group_of(chunk, kernel)
+        })
     }
 
-    fn run_lanes<const L: usize>(&self, ids: &[u64], progress: Option<Progress>) -> Run {
+    /// `ids` in chunks of `size`, each trained by `group` in parallel, progress reported per
+    /// chunk, outcomes in the order of `ids`.
+    fn run_chunks(
+        &self,
+        ids: &[u64],
+        size: usize,
+        progress: Option<Progress>,
+        group: impl Fn(&[u64]) -> Vec<Outcome> + Sync,
+    ) -> Run {
         let per = (self.hyper.epochs * self.hyper.batch) as u64;
         let groups: Vec<Vec<Outcome>> = ids
-            .par_chunks(L)
+            .par_chunks(size)
             .map(|chunk| {
-                let out = self.run_group::<L>(chunk, Kernel::detect());
+                let out = group(chunk);
                 if let Some(p) = progress {
                     p(per * chunk.len() as u64);
                 }
